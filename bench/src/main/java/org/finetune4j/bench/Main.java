@@ -1,0 +1,29 @@
+package org.finetune4j.bench;
+
+import org.finetune4j.bench.cli.JmhCommand;
+import org.finetune4j.bench.cli.StepCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The finetune4j command line: {@code java -jar finetune4j.jar <command> --help}. */
+@Command(name = "finetune4j", mixinStandardHelpOptions = true, version = "finetune4j 0.1.0-SNAPSHOT",
+        description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the engine.",
+        subcommands = {StepCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns its exit code (tests call this instead of main). */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+}

@@ -1,0 +1,18 @@
+package org.finetune4j.tensor.backend;
+
+import org.finetune4j.tensor.Tensor;
+
+/** Pointwise maps. Binary ops and where broadcast as NumPy does; results are new tensors. */
+public interface ElementwiseKernels {
+    Tensor unary(UnaryOp op, Tensor x);
+
+    Tensor scalar(ScalarOp op, Tensor x, float s);
+
+    Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+    /** mask ≠ 0 ? a : b, all three broadcast together. */
+    Tensor where(Tensor mask, Tensor a, Tensor b);
+
+    /** min(max(x, lo), hi). */
+    Tensor clamp(Tensor x, float lo, float hi);
+}

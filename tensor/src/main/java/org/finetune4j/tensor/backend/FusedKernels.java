@@ -1,0 +1,25 @@
+package org.finetune4j.tensor.backend;
+
+import org.finetune4j.tensor.Tensor;
+
+/**
+ * The two fused ops of our transfer methods; CPU twins in tensor.cpu, CUDA kernels in module kernels.
+ * Parameter order matches the .cu entry points.
+ */
+public interface FusedKernels {
+    /** soft = softmax((logits + noise)/tau) per row; out = soft, or its one-hot argmax when hard. */
+    record GateResult(Tensor soft, Tensor out) {}
+
+    /** logits and noise (…, k): rows are every leading index, k the choices. */
+    GateResult gumbelSoftmaxGateForward(Tensor logits, Tensor noise, float tau, boolean hard);
+
+    /** Straight-through: the gradient of the soft sample, in both modes. */
+    Tensor gumbelSoftmaxGateBackward(Tensor dOut, Tensor soft, float tau);
+
+    /** out[i] = Σ_c w[i,c]·mean_hw (s − t)²; s, t (n, c, h, w); weights (n, c) or (c). */
+    Tensor weightedFeatureDistanceForward(Tensor s, Tensor t, Tensor weights);
+
+    /** {ds, dt, dWeights}; entries not asked for are null. */
+    Tensor[] weightedFeatureDistanceBackward(Tensor dOut, Tensor s, Tensor t, Tensor weights,
+                                             boolean needS, boolean needT, boolean needWeights);
+}
