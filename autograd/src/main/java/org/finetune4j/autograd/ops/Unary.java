@@ -1,6 +1,7 @@
 package org.finetune4j.autograd.ops;
 
 import org.finetune4j.autograd.Function;
+import org.finetune4j.autograd.GradMode;
 import org.finetune4j.autograd.Variable;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.BinaryOp;
@@ -9,7 +10,8 @@ import org.finetune4j.tensor.backend.UnaryOp;
 
 /**
  * Pointwise ops y = f(x) and y = x ∘ s. The derivative table is one exhaustive switch per family:
- * a new UnaryOp or ScalarOp without its derivative does not compile. Derivatives are written in
+ * a new UnaryOp or ScalarOp without its derivative does not compile (the backend's fused
+ * unaryBackward, used when no graph is recorded, mirrors the table below; tests compare them). Derivatives are written in
  * terms of x and y as Variables, so they can be differentiated again (double backward); masks of
  * piecewise ops are constants (their derivative is zero almost everywhere).
  */
@@ -50,6 +52,9 @@ public final class Unary extends Function {
     protected Variable[] backward(Variable dy) {
         Variable x = input(0);
         Tensor xv = x.value();
+        if (!GradMode.isEnabled()) {                                 // one fused pass, same formulas
+            return grads(Variable.constant(xv.backend().unaryBackward(op, xv, output().value(), dy.value())));
+        }
         Variable dx = switch (op) {                                  // dL/dx = dy · f'(x)
             case NEG -> dy.neg();
             case EXP -> dy.mul(output());                            // (eˣ)' = eˣ

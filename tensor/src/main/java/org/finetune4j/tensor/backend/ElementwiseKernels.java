@@ -6,6 +6,9 @@ import org.finetune4j.tensor.Tensor;
 public interface ElementwiseKernels {
     Tensor unary(UnaryOp op, Tensor x);
 
+    /** dx = dy · f'(x), given x and y = f(x): the fused backward of {@link #unary}. */
+    Tensor unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy);
+
     Tensor scalar(ScalarOp op, Tensor x, float s);
 
     Tensor binary(BinaryOp op, Tensor a, Tensor b);

@@ -24,10 +24,10 @@ final class Conv2dBackwardWeight {
         int ld = batch * q;
         int colOff = g.cIn() * plane, dyTOff = colOff + k * ld;       // xPad | col | dyᵀ (b·Q, ·)
         int chunks = Parallel.chunkCount(n), partSize = k * cOut;
-        float[] partials = Workspace.partials(chunks * partSize);     // dwᵀ (K, cOut) per chunk
+        float[] partials = Conv2dWorkspace.partials(chunks * partSize); // dwᵀ (K, cOut) per chunk
         Parallel.forChunks(0, n, (lo, hi) -> {
             int accOff = CpuConv2d.chunkIndex(lo, n, chunks) * partSize;
-            float[] ws = Workspace.col(dyTOff + ld * cOut);
+            float[] ws = Conv2dWorkspace.col(dyTOff + ld * cOut);
             for (int i0 = lo; i0 < hi; i0 += batch) {
                 int b = Math.min(batch, hi - i0);
                 for (int t = 0; t < b; t++) {
@@ -63,10 +63,10 @@ final class Conv2dBackwardWeight {
         int ld = batch * p;
         int rowOff = padSize, dyOff = padSize + ld * k;               // xPad | row | dy (cOut, b·P)
         int chunks = Parallel.chunkCount(n), partSize = k * cOut;
-        float[] partials = Workspace.partials(chunks * partSize);     // dw' (cOut, K') per chunk
+        float[] partials = Conv2dWorkspace.partials(chunks * partSize); // dw' (cOut, K') per chunk
         Parallel.forChunks(0, n, (lo, hi) -> {
             int accOff = CpuConv2d.chunkIndex(lo, n, chunks) * partSize;
-            float[] ws = Workspace.col(dyOff + cOut * ld);
+            float[] ws = Conv2dWorkspace.col(dyOff + cOut * ld);
             for (int i0 = lo; i0 < hi; i0 += batch) {
                 int b = Math.min(batch, hi - i0);
                 for (int t = 0; t < b; t++) {

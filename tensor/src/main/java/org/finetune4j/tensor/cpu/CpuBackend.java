@@ -29,7 +29,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String describe() {
-        return "cpu (" + Parallel.threads() + " threads)";
+        return "cpu (" + Parallel.threads() + " threads, " + Simd.describe() + ")";
     }
 
     private static float[] a(Tensor t) {
@@ -120,6 +120,14 @@ public final class CpuBackend implements Backend {
         Tensor y = out(x.shape());
         CpuElementwise.unary(op, a(x), y.data(), x.size());
         return y;
+    }
+
+    @Override
+    public Tensor unaryBackward(UnaryOp op, Tensor x, Tensor y, Tensor dy) {
+        sameShape("unaryBackward", x, dy);
+        Tensor dx = out(x.shape());
+        CpuElementwise.unaryBackward(op, a(x), a(y), a(dy), dx.data(), x.size());
+        return dx;
     }
 
     @Override

@@ -39,11 +39,20 @@ public final class CpuBatchNorm2d {
             // Σ(x − K)² − (Σ(x − K))²/m well conditioned even when |mean| ≫ std.
             float shift = x[ch * hw];
             double sum = 0, sumSq = 0;
-            for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
-                for (int p = off; p < off + hw; p++) {       // one accumulator: see header
-                    double d = (double) x[p] - shift;
-                    sum += d;
-                    sumSq += d * d;
+            if (Simd.ENABLED) {                              // 16 float lanes per plane, then double
+                double[] acc = new double[2];
+                for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
+                    SimdSums.shiftedMoments(x, off, hw, shift, acc);
+                }
+                sum = acc[0];
+                sumSq = acc[1];
+            } else {
+                for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
+                    for (int p = off; p < off + hw; p++) {   // one accumulator: see header
+                        double d = (double) x[p] - shift;
+                        sum += d;
+                        sumSq += d * d;
+                    }
                 }
             }
             double meanShifted = sum / m;
@@ -113,10 +122,19 @@ public final class CpuBatchNorm2d {
             float mean = saveMean[ch];
             double rstd = saveRstd[ch];
             double sumDy = 0, sumDyXc = 0;
-            for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
-                for (int p = off; p < off + hw; p++) {
-                    sumDy += dy[p];
-                    sumDyXc += dy[p] * ((double) x[p] - mean);
+            if (Simd.ENABLED) {
+                double[] acc = new double[2];
+                for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
+                    SimdSums.gradientMoments(dy, x, off, hw, mean, acc);
+                }
+                sumDy = acc[0];
+                sumDyXc = acc[1];
+            } else {
+                for (int i = 0, off = ch * hw; i < n; i++, off += stride) {
+                    for (int p = off; p < off + hw; p++) {
+                        sumDy += dy[p];
+                        sumDyXc += dy[p] * ((double) x[p] - mean);
+                    }
                 }
             }
             double dBetaC = sumDy, dGammaC = sumDyXc * rstd;

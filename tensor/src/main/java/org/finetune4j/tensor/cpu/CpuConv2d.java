@@ -24,7 +24,7 @@ public final class CpuConv2d {
     /** y = conv(x, w) + bias (bias may be null, shape (cOut)). y is overwritten. */
     public static void forward(float[] x, float[] w, float[] bias, float[] y, Conv2dGeometry g) {
         if (g.groups() == 1 && !direct(g)) {
-            float[] wr = Workspace.weights(g.weightSize());            // (K, cOut)
+            float[] wr = Conv2dWorkspace.weights(g.weightSize());      // (K, cOut)
             Im2row.forwardWeights(w, wr, g);
             forwardRows(x, wr, bias, y, g);
         } else {
@@ -39,7 +39,7 @@ public final class CpuConv2d {
                 && g.padW() <= g.dilW() * (g.kW() - 1);
         boolean wide = g.cIn() >= MIN_TRANSPOSED_WIDTH;
         if (g.groups() == 1 && !direct(g) && unitStride && padFits && wide) {
-            float[] wr = Workspace.weights(g.weightSize());            // (kH·kW·cOut, cIn)
+            float[] wr = Conv2dWorkspace.weights(g.weightSize());      // (kH·kW·cOut, cIn)
             Im2row.transposedWeights(w, wr, g);
             forwardRows(dy, wr, null, dx, transposed(g));
         } else {
@@ -86,7 +86,7 @@ public final class CpuConv2d {
         int batch = imagesPerGemm(p);
         int rowOff = padSize, yOff = padSize + batch * p * k;
         forEachImageChunk(g.n(), (lo, hi) -> {
-            float[] ws = Workspace.col(yOff + batch * p * cOut);
+            float[] ws = Conv2dWorkspace.col(yOff + batch * p * cOut);
             for (int i0 = lo; i0 < hi; i0 += batch) {
                 int b = Math.min(batch, hi - i0);
                 for (int t = 0; t < b; t++) {

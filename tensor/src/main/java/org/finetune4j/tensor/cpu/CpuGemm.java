@@ -3,9 +3,9 @@ package org.finetune4j.tensor.cpu;
 /**
  * Single-precision GEMM on row-major float arrays with BLAS semantics:
  *   C = alpha·op(A)·op(B) + beta·C,   op(A): (m, k),  op(B): (k, n),  C: (m, n).
- * The fast path (GemmBlocking: packing, cache blocks, register tiles from SimdGemmKernel or its
- * scalar twin) accumulates in float by fused multiply-adds in increasing k; gemmNaive is the
- * triple loop in double that it is tested against (CpuGemmTest, |x − ref| ≤ 1e-5·k·max|ref|).
+ * The fast path (GemmBlocking: packing, cache blocks, register tiles of SimdGemmKernel, or of
+ * ScalarGemmKernel without the Vector API) accumulates in float in increasing k, in slices of
+ * GemmBlocking.KC; gemmNaive is the triple loop in double it is tested against (CpuGemmTest).
  * Deterministic: same inputs give bit-identical C, whatever the thread count or timing.
  */
 public final class CpuGemm {
@@ -34,15 +34,16 @@ public final class CpuGemm {
         int colTile = 2 * GemmBlocking.L;
         int rowTiles = ceilDiv(m, rowTile);
         int colTiles = ceilDiv(n, colTile);
-        int threads = Parallel.chunkCount(Integer.MAX_VALUE);
+        int threads = Parallel.inWorker() ? 1 : Parallel.threads();
         if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS) {
             GemmBlocking.compute(g, 0, m, 0, n);
         } else if (rowTiles >= 2 * threads || rowTiles >= colTiles) {
-            Parallel.forChunks(0, rowTiles,
-                    (lo, hi) -> GemmBlocking.compute(g, lo * rowTile, Math.min(hi * rowTile, m), 0, n));
+            // split m: each thread packs B for itself, which costs little next to its share of C
+            Parallel.forChunks(0, rowTiles, (lo, hi) ->
+                    GemmBlocking.compute(g, lo * rowTile, Math.min(hi * rowTile, m), 0, n));
         } else {
-            Parallel.forChunks(0, colTiles,
-                    (lo, hi) -> GemmBlocking.compute(g, 0, m, lo * colTile, Math.min(hi * colTile, n)));
+            Parallel.forChunks(0, colTiles, (lo, hi) ->
+                    GemmBlocking.compute(g, 0, m, lo * colTile, Math.min(hi * colTile, n)));
         }
     }
 
@@ -55,7 +56,9 @@ public final class CpuGemm {
                                    float[] b, int bOff, int ldb, long strideB,
                                    float beta, float[] c, int cOff, int ldc, long strideC,
                                    int batch) {
-        if (batch < 0) throw new IllegalArgumentException("gemmBatched: batch = " + batch + " < 0");
+        if (batch < 0) {
+            throw new IllegalArgumentException("gemmBatched: batch = " + batch + " < 0");
+        }
         Parallel.Chunk matrices = (lo, hi) -> {
             for (int i = lo; i < hi; i++) {
                 gemm(transA, transB, m, n, k, alpha, a, offset(aOff, i, strideA), lda,
@@ -104,7 +107,8 @@ public final class CpuGemm {
             float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
             float[] c, int cOff, int ldc) {
         if (m < 0 || n < 0 || k < 0) {
-            throw new IllegalArgumentException("gemm: negative size m=" + m + " n=" + n + " k=" + k);
+            throw new IllegalArgumentException(
+                    "gemm: negative size m=" + m + " n=" + n + " k=" + k);
         }
         checkMatrix("A", a, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("B", b, bOff, ldb, transB ? n : k, transB ? k : n);
@@ -114,13 +118,15 @@ public final class CpuGemm {
     /** A stored rows × cols matrix at off with row stride ld must lie inside x. */
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {
         if (ld < Math.max(1, cols)) {
-            throw new IllegalArgumentException("gemm: ld" + name + "=" + ld + " < " + cols + " columns");
+            throw new IllegalArgumentException(
+                    "gemm: ld" + name + " = " + ld + " < " + cols + " columns");
         }
         if (rows == 0 || cols == 0) return;
         long last = off + (long) (rows - 1) * ld + cols - 1;
         if (off < 0 || last >= x.length) {
-            throw new IllegalArgumentException("gemm: " + name + " (" + rows + "×" + cols + ", ld " + ld
-                    + ") at offset " + off + " needs index " + last + " but the array has " + x.length);
+            throw new IllegalArgumentException("gemm: " + name + " (" + rows + "×" + cols + ", ld "
+                    + ld + ") at offset " + off + " needs index " + last + ", array length "
+                    + x.length);
         }
     }
 

@@ -17,7 +17,7 @@ final class GroupedConv2d {
     static void forward(float[] x, float[] w, float[] bias, float[] y, Conv2dGeometry g) {
         int inSize = g.cIn() * g.h() * g.w(), outSize = g.cOut() * g.outH() * g.outW();
         CpuConv2d.forEachImageChunk(g.n(), (lo, hi) -> {
-            float[] col = CpuConv2d.direct(g) ? null : Workspace.col(colSize(g));
+            float[] col = CpuConv2d.direct(g) ? null : Conv2dWorkspace.col(colSize(g));
             for (int img = lo; img < hi; img++) {
                 forwardImage(x, img * inSize, w, bias, y, img * outSize, col, g);
             }
@@ -27,7 +27,7 @@ final class GroupedConv2d {
     static void backwardInput(float[] dy, float[] w, float[] dx, Conv2dGeometry g) {
         int inSize = g.cIn() * g.h() * g.w(), outSize = g.cOut() * g.outH() * g.outW();
         CpuConv2d.forEachImageChunk(g.n(), (lo, hi) -> {
-            float[] col = CpuConv2d.direct(g) ? null : Workspace.col(colSize(g));
+            float[] col = CpuConv2d.direct(g) ? null : Conv2dWorkspace.col(colSize(g));
             for (int img = lo; img < hi; img++) {
                 backwardInputImage(dy, img * outSize, w, dx, img * inSize, col, g);
             }
@@ -38,12 +38,12 @@ final class GroupedConv2d {
     static void backwardWeight(float[] x, float[] dy, float[] dw, Conv2dGeometry g) {
         int n = g.n(), wSize = g.weightSize();
         int chunks = Parallel.chunkCount(n);
-        float[] partials = chunks > 1 ? Workspace.partials((chunks - 1) * wSize) : null;
+        float[] partials = chunks > 1 ? Conv2dWorkspace.partials((chunks - 1) * wSize) : null;
         Parallel.forChunks(0, n, (lo, hi) -> {
             int k = CpuConv2d.chunkIndex(lo, n, chunks);
             float[] acc = k == 0 ? dw : partials;
             int accOff = k == 0 ? 0 : (k - 1) * wSize;
-            float[] col = CpuConv2d.direct(g) ? null : Workspace.col(colSize(g));
+            float[] col = CpuConv2d.direct(g) ? null : Conv2dWorkspace.col(colSize(g));
             for (int img = lo; img < hi; img++) {
                 backwardWeightImage(x, dy, img, acc, accOff, img == lo, col, g);
             }

@@ -3,60 +3,59 @@ package org.finetune4j.tensor.cpu;
 import java.util.Arrays;
 
 /**
- * Scalar twin of SimdGemmKernel, used when the Vector API is absent or disabled: the same tiles
- * and packed layouts, but panels are wider (GemmBlocking.L is 64 here, so up to 128 columns) and
- * the column loop runs only over the `cols` valid columns: C2's superword pass vectorises such a
- * long, unit-stride multiply-add loop; it does not vectorise Math.fma, nor pay off on 32 floats.
- * Accumulates in float, in increasing p (plain multiply then add, so not bit-identical to the
- * FMA-based vector path).
+ * Scalar twin of SimdGemmKernel, used when the Vector API is absent or disabled. Same packed
+ * layouts, but wide panels (GemmBlocking.L is 256 here, so up to 512 columns), and the work is
+ * shaped for C2's superword pass: the innermost loop is y[j] += x·b[j] over a long row, with
+ * both arrays indexed from 0. (JDK 17 leaves the loop scalar when the two arrays carry
+ * different offsets, and it never vectorises Math.fma.) So each B row is copied once into bRow
+ * and the tile is accumulated in the rows of acc before it is added to C.
+ * Accumulates in float in increasing p (not bit-identical to the FMA-based vector path).
  */
 final class ScalarGemmKernel {
     private ScalarGemmKernel() {}
 
     /**
-     * Tile mr × cols of a panel w wide, A packed: a(i, p) = a[aBase + mr·p + i],
-     * b(p, j) = bp[bBase + w·p + j]; acc: scratch of at least mr·w floats.
+     * C[0 .. rows, 0 .. cols) (+)= Σ_p a(i, p)·b(p, j) with a(i, p) = a[aBase + sP·p + i] (A
+     * packed, or transposed and read in place) and b(p, j) = bp[bBase + w·p + j]. Overwrites
+     * unless accumulate. acc: at least rows rows of cols floats.
      */
-    static void panel(int mr, int w, int cols, int kc, float[] a, int aBase, float[] bp, int bBase,
-            float[] c, int cBase, int ldc, boolean accumulate, float[] acc) {
-        Arrays.fill(acc, 0, mr * w, 0f);
+    static void panel(int sP, int rows, int w, int cols, int kc, float[] a, int aBase,
+            float[] bp, int bBase, float[] c, int cBase, int ldc, boolean accumulate,
+            float[][] acc, float[] bRow) {
+        for (int i = 0; i < rows; i++) Arrays.fill(acc[i], 0, cols, 0f);
         for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * mr;
-            int bi = bBase + p * w;
-            for (int i = 0; i < mr; i++) {
-                float x = a[ai + i];
-                int to = i * w;
-                for (int j = 0; j < cols; j++) acc[to + j] += x * bp[bi + j];
-            }
+            System.arraycopy(bp, bBase + p * w, bRow, 0, cols);
+            for (int i = 0; i < rows; i++) axpy(a[aBase + p * sP + i], bRow, acc[i], cols);
         }
-        store(mr, w, cols, acc, c, cBase, ldc, accumulate);
+        store(rows, cols, acc, c, cBase, ldc, accumulate);
     }
 
-    /** Tile mr × cols with A read in place, a(i, p) = a[aBase + i·lda + p]; else as panel. */
-    static void rows(int mr, int w, int cols, int kc, float[] a, int aBase, int lda, float[] bp,
-            int bBase, float[] c, int cBase, int ldc, boolean accumulate, float[] acc) {
-        Arrays.fill(acc, 0, mr * w, 0f);
-        for (int i = 0; i < mr; i++) {
-            int ai = aBase + i * lda;
-            int to = i * w;
-            for (int p = 0; p < kc; p++) {
-                float x = a[ai + p];
-                int bi = bBase + p * w;
-                for (int j = 0; j < cols; j++) acc[to + j] += x * bp[bi + j];
-            }
+    /** As panel, with A read in place: a(i, p) = a[aBase + i·lda + p]. */
+    static void rows(int rows, int w, int cols, int kc, float[] a, int aBase, int lda, float[] bp,
+            int bBase, float[] c, int cBase, int ldc, boolean accumulate,
+            float[][] acc, float[] bRow) {
+        for (int i = 0; i < rows; i++) Arrays.fill(acc[i], 0, cols, 0f);
+        for (int p = 0; p < kc; p++) {
+            System.arraycopy(bp, bBase + p * w, bRow, 0, cols);
+            for (int i = 0; i < rows; i++) axpy(a[aBase + i * lda + p], bRow, acc[i], cols);
         }
-        store(mr, w, cols, acc, c, cBase, ldc, accumulate);
+        store(rows, cols, acc, c, cBase, ldc, accumulate);
+    }
+
+    /** y[0 .. n) += x·b[0 .. n): the loop C2 vectorises. */
+    private static void axpy(float x, float[] b, float[] y, int n) {
+        for (int j = 0; j < n; j++) y[j] += x * b[j];
     }
 
     /** C tile += acc when accumulating, else C tile = acc (old C, NaN or not, never read). */
-    private static void store(int mr, int w, int cols, float[] acc, float[] c, int cBase, int ldc,
+    private static void store(int rows, int cols, float[][] acc, float[] c, int cBase, int ldc,
             boolean accumulate) {
-        for (int i = 0; i < mr; i++) {
+        for (int i = 0; i < rows; i++) {
             int ci = cBase + i * ldc;
             if (accumulate) {
-                for (int j = 0; j < cols; j++) c[ci + j] += acc[i * w + j];
+                for (int j = 0; j < cols; j++) c[ci + j] += acc[i][j];
             } else {
-                System.arraycopy(acc, i * w, c, ci, cols);
+                System.arraycopy(acc[i], 0, c, ci, cols);
             }
         }
     }

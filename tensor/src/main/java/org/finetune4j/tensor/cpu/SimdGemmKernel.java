@@ -4,17 +4,17 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API micro-kernels of CpuGemm: one register tile of C, C_tile = alpha·Σ_p a(·,p)·b(p,·)
- * + beta·C_tile, accumulated in float with one fused multiply-add per (i, j, p) in increasing p.
- * Only loaded when Simd.ENABLED (this class links jdk.incubator.vector); its scalar twin, with the
- * same tiles and packed layouts, is ScalarGemmKernel. Lanes L = the preferred species (16 on
- * AVX-512). B arrives packed as panels: bp[bBase + p·w + j], w = 2L or L columns (GemmPacking).
- *   panel12x*: A packed by GemmPacking.packA, a(i, p) = a[aBase + 12·p + i]     (12 rows)
- *   rows6x*:   A read in place, row-major,      a(i, p) = a[aBase + i·lda + p]   (6 rows)
- * Tile sizes: 12×2L keeps 24 of the 32 zmm registers as accumulators (measured best of
- * 16×1..6×4, ~170 GFLOP/s on one Zen 5 core in L1); the rows kernels keep six index registers,
- * the most that C2 holds without spilling, and rows6x1 splits k into even/odd accumulators to
- * hide the FMA latency (the final add is the only change to the summation order).
+ * Vector API micro-kernels of CpuGemm: each computes one register tile of C,
+ *   c[cBase + i·ldc + j] = Σ_p a(i, p)·b(p, j)     (stored, never added: see GemmBlocking)
+ * in float, by one fused multiply-add per (i, j, p) in increasing p. B arrives packed as a panel
+ * w = 2L or L columns wide (GemmPacking.packB): b(p, j) = bp[bBase + p·w + j].
+ *   panel12x*: 12 rows, a(i, p) = a[aBase + p·sP + i]   (packed: sP = 12; transA: sP = lda)
+ *   rows6x*:    6 rows, a(i, p) = a[aBase + i·lda + p]  (A row-major, read in place)
+ * Shapes measured on one Zen 5 core, data in L1: 12×2L ≈ 170 GFLOP/s (best of 16×1 .. 6×4; its
+ * 24 accumulators fill 24 of the 32 zmm registers), 6×2L ≈ 145 (six row offsets are what C2
+ * keeps in registers without spilling), 6×L ≈ 130 with k split into even/odd accumulators to
+ * hide the FMA latency (their final add is the only change in summation order). Loaded only
+ * when Simd.ENABLED, since it links jdk.incubator.vector; the scalar twin is ScalarGemmKernel.
  */
 final class SimdGemmKernel {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -26,14 +26,15 @@ final class SimdGemmKernel {
         return S.vectorBitSize();
     }
 
-    static void panel12x2(int kc, float[] a, int aBase, float[] bp, int bBase,
-            float[] c, int cBase, int ldc, boolean accumulate) {
+    /** Tile 12 × 2L. */
+    static void panel12x2(int kc, float[] a, int aBase, int sP, float[] bp, int bBase,
+            float[] c, int cBase, int ldc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c0a = z, c0b = z, c1a = z, c1b = z, c2a = z, c2b = z, c3a = z, c3b = z,
                 c4a = z, c4b = z, c5a = z, c5b = z, c6a = z, c6b = z, c7a = z, c7b = z, c8a = z,
                 c8b = z, c9a = z, c9b = z, c10a = z, c10b = z, c11a = z, c11b = z;
         for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * 12;                      // a(i, p) = a[ai + i]
+            int ai = aBase + p * sP;                      // a(i, p) = a[ai + i]
             int bi = bBase + p * 2 * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
@@ -63,33 +64,6 @@ final class SimdGemmKernel {
             x = FloatVector.broadcast(S, a[ai + 11]);
             c11a = x.fma(b0, c11a); c11b = x.fma(b1, c11b);
         }
-        if (accumulate) {                                 // C += tile, else C = tile
-            int r = cBase;
-            c0a = c0a.add(FloatVector.fromArray(S, c, r));
-            c0b = c0b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c1a = c1a.add(FloatVector.fromArray(S, c, r));
-            c1b = c1b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c2a = c2a.add(FloatVector.fromArray(S, c, r));
-            c2b = c2b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c3a = c3a.add(FloatVector.fromArray(S, c, r));
-            c3b = c3b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c4a = c4a.add(FloatVector.fromArray(S, c, r));
-            c4b = c4b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c5a = c5a.add(FloatVector.fromArray(S, c, r));
-            c5b = c5b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c6a = c6a.add(FloatVector.fromArray(S, c, r));
-            c6b = c6b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c7a = c7a.add(FloatVector.fromArray(S, c, r));
-            c7b = c7b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c8a = c8a.add(FloatVector.fromArray(S, c, r));
-            c8b = c8b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c9a = c9a.add(FloatVector.fromArray(S, c, r));
-            c9b = c9b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c10a = c10a.add(FloatVector.fromArray(S, c, r));
-            c10b = c10b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c11a = c11a.add(FloatVector.fromArray(S, c, r));
-            c11b = c11b.add(FloatVector.fromArray(S, c, r + L));
-        }
         int r = cBase;                                    // start of C row i
         c0a.intoArray(c, r); c0b.intoArray(c, r + L); r += ldc;
         c1a.intoArray(c, r); c1b.intoArray(c, r + L); r += ldc;
@@ -105,55 +79,28 @@ final class SimdGemmKernel {
         c11a.intoArray(c, r); c11b.intoArray(c, r + L);
     }
 
-    static void panel12x1(int kc, float[] a, int aBase, float[] bp, int bBase,
-            float[] c, int cBase, int ldc, boolean accumulate) {
+    /** Tile 12 × L: the last, narrow panel of B (n mod 2L ≤ L). */
+    static void panel12x1(int kc, float[] a, int aBase, int sP, float[] bp, int bBase,
+            float[] c, int cBase, int ldc) {
         FloatVector z = FloatVector.zero(S);
         FloatVector c0a = z, c1a = z, c2a = z, c3a = z, c4a = z, c5a = z, c6a = z, c7a = z,
                 c8a = z, c9a = z, c10a = z, c11a = z;
         for (int p = 0; p < kc; p++) {
-            int ai = aBase + p * 12;                      // a(i, p) = a[ai + i]
+            int ai = aBase + p * sP;                      // a(i, p) = a[ai + i]
             int bi = bBase + p * L;
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
-            FloatVector x;
-            x = FloatVector.broadcast(S, a[ai]);
-            c0a = x.fma(b0, c0a);
-            x = FloatVector.broadcast(S, a[ai + 1]);
-            c1a = x.fma(b0, c1a);
-            x = FloatVector.broadcast(S, a[ai + 2]);
-            c2a = x.fma(b0, c2a);
-            x = FloatVector.broadcast(S, a[ai + 3]);
-            c3a = x.fma(b0, c3a);
-            x = FloatVector.broadcast(S, a[ai + 4]);
-            c4a = x.fma(b0, c4a);
-            x = FloatVector.broadcast(S, a[ai + 5]);
-            c5a = x.fma(b0, c5a);
-            x = FloatVector.broadcast(S, a[ai + 6]);
-            c6a = x.fma(b0, c6a);
-            x = FloatVector.broadcast(S, a[ai + 7]);
-            c7a = x.fma(b0, c7a);
-            x = FloatVector.broadcast(S, a[ai + 8]);
-            c8a = x.fma(b0, c8a);
-            x = FloatVector.broadcast(S, a[ai + 9]);
-            c9a = x.fma(b0, c9a);
-            x = FloatVector.broadcast(S, a[ai + 10]);
-            c10a = x.fma(b0, c10a);
-            x = FloatVector.broadcast(S, a[ai + 11]);
-            c11a = x.fma(b0, c11a);
-        }
-        if (accumulate) {                                 // C += tile, else C = tile
-            int r = cBase;
-            c0a = c0a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c1a = c1a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c2a = c2a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c3a = c3a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c4a = c4a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c5a = c5a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c6a = c6a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c7a = c7a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c8a = c8a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c9a = c9a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c10a = c10a.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c11a = c11a.add(FloatVector.fromArray(S, c, r));
+            c0a = FloatVector.broadcast(S, a[ai]).fma(b0, c0a);
+            c1a = FloatVector.broadcast(S, a[ai + 1]).fma(b0, c1a);
+            c2a = FloatVector.broadcast(S, a[ai + 2]).fma(b0, c2a);
+            c3a = FloatVector.broadcast(S, a[ai + 3]).fma(b0, c3a);
+            c4a = FloatVector.broadcast(S, a[ai + 4]).fma(b0, c4a);
+            c5a = FloatVector.broadcast(S, a[ai + 5]).fma(b0, c5a);
+            c6a = FloatVector.broadcast(S, a[ai + 6]).fma(b0, c6a);
+            c7a = FloatVector.broadcast(S, a[ai + 7]).fma(b0, c7a);
+            c8a = FloatVector.broadcast(S, a[ai + 8]).fma(b0, c8a);
+            c9a = FloatVector.broadcast(S, a[ai + 9]).fma(b0, c9a);
+            c10a = FloatVector.broadcast(S, a[ai + 10]).fma(b0, c10a);
+            c11a = FloatVector.broadcast(S, a[ai + 11]).fma(b0, c11a);
         }
         int r = cBase;                                    // start of C row i
         c0a.intoArray(c, r); r += ldc;
@@ -170,10 +117,11 @@ final class SimdGemmKernel {
         c11a.intoArray(c, r);
     }
 
+    /** Tile 6 × 2L. */
     static void rows6x2(int kc, float[] a, int aBase, int lda, float[] bp, int bBase,
-            float[] c, int cBase, int ldc, boolean accumulate) {
+            float[] c, int cBase, int ldc) {
         int a0 = aBase;
-        int a1 = aBase + 1 * lda;
+        int a1 = aBase + lda;
         int a2 = aBase + 2 * lda;
         int a3 = aBase + 3 * lda;
         int a4 = aBase + 4 * lda;
@@ -199,21 +147,6 @@ final class SimdGemmKernel {
             x = FloatVector.broadcast(S, a[a5 + p]);
             c5a = x.fma(b0, c5a); c5b = x.fma(b1, c5b);
         }
-        if (accumulate) {                                 // C += tile, else C = tile
-            int r = cBase;
-            c0a = c0a.add(FloatVector.fromArray(S, c, r));
-            c0b = c0b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c1a = c1a.add(FloatVector.fromArray(S, c, r));
-            c1b = c1b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c2a = c2a.add(FloatVector.fromArray(S, c, r));
-            c2b = c2b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c3a = c3a.add(FloatVector.fromArray(S, c, r));
-            c3b = c3b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c4a = c4a.add(FloatVector.fromArray(S, c, r));
-            c4b = c4b.add(FloatVector.fromArray(S, c, r + L)); r += ldc;
-            c5a = c5a.add(FloatVector.fromArray(S, c, r));
-            c5b = c5b.add(FloatVector.fromArray(S, c, r + L));
-        }
         int r = cBase;                                    // start of C row i
         c0a.intoArray(c, r); c0b.intoArray(c, r + L); r += ldc;
         c1a.intoArray(c, r); c1b.intoArray(c, r + L); r += ldc;
@@ -223,10 +156,11 @@ final class SimdGemmKernel {
         c5a.intoArray(c, r); c5b.intoArray(c, r + L);
     }
 
+    /** Tile 6 × L, k split into even and odd p. */
     static void rows6x1(int kc, float[] a, int aBase, int lda, float[] bp, int bBase,
-            float[] c, int cBase, int ldc, boolean accumulate) {
+            float[] c, int cBase, int ldc) {
         int a0 = aBase;
-        int a1 = aBase + 1 * lda;
+        int a1 = aBase + lda;
         int a2 = aBase + 2 * lda;
         int a3 = aBase + 3 * lda;
         int a4 = aBase + 4 * lda;
@@ -267,15 +201,6 @@ final class SimdGemmKernel {
         c3e = c3e.add(c3o);
         c4e = c4e.add(c4o);
         c5e = c5e.add(c5o);
-        if (accumulate) {                                 // C += tile, else C = tile
-            int r = cBase;
-            c0e = c0e.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c1e = c1e.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c2e = c2e.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c3e = c3e.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c4e = c4e.add(FloatVector.fromArray(S, c, r)); r += ldc;
-            c5e = c5e.add(FloatVector.fromArray(S, c, r));
-        }
         int r = cBase;                                    // start of C row i
         c0e.intoArray(c, r); r += ldc;
         c1e.intoArray(c, r); r += ldc;
@@ -283,5 +208,16 @@ final class SimdGemmKernel {
         c3e.intoArray(c, r); r += ldc;
         c4e.intoArray(c, r); r += ldc;
         c5e.intoArray(c, r);
+    }
+
+    /** c[at + i·ldc + j] += tile[i·w + j] for i < rows, j < w (w a multiple of L). */
+    static void accumulate(float[] tile, int w, int rows, float[] c, int at, int ldc) {
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < w; j += L) {
+                int ci = at + i * ldc + j;
+                FloatVector sum = FloatVector.fromArray(S, tile, i * w + j);
+                sum.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+            }
+        }
     }
 }

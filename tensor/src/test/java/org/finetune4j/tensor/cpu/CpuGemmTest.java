@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
  * MC = 144, NC = 1024, the in-place/packed switch at n = 64; all four transposes; offsets and
  * padded leading dimensions (padding of A and B holds NaN, padding of C a sentinel that must
  * survive). Run once with and once without --add-modules jdk.incubator.vector (JT_JVM=" ").
- * Tolerance per element: |fast − ref| ≤ (k + 2)·2⁻²³·(|α|·Σ_p |a_ip·b_pj| + |β·c_ij|), twice the
- * classical bound for a float sum of k products plus the alpha/beta update (Higham, Thm. 3.5),
- * so it scales with the terms actually summed, while a wrong or missing term shows up at once.
+ * Tolerance per element: |fast − ref| ≤ (k + 2)·2⁻²³·(|α|·Σ_p |a_ip·b_pj| + |β·c_ij|), twice
+ * the classical bound for a float sum of k products plus the alpha/beta update (Higham, Thm.
+ * 3.5), so it scales with the terms actually summed, while a wrong or missing term (about one
+ * |a·b| ~ 0.25) shows at once.
  */
 class CpuGemmTest {
     private static final double UNIT = Math.scalb(1.0, -23);
@@ -142,7 +143,9 @@ class CpuGemmTest {
             CpuGemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, first, 0, n);
             CpuGemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, second, 0, n);
             Parallel.forChunks(0, Parallel.threads(), (lo, hi) -> {   // inside a worker: 1 thread
-                if (lo == 0) CpuGemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, single, 0, n);
+                if (lo == 0) {
+                    CpuGemm.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, single, 0, n);
+                }
             });
             String shape = m + "×" + n + "×" + k;
             assertArrayEqualsExactly("second call " + shape, first, second);
@@ -162,8 +165,8 @@ class CpuGemmTest {
     }
 
     /**
-     * Runs gemm and gemmNaive on the same op(A) (m×k), op(B) (k×n) and C, stored at offset 3·pad + 1
-     * with leading dimension cols + pad, and compares them element by element (class comment).
+     * Runs gemm and gemmNaive on the same op(A) (m×k), op(B) (k×n) and C, stored at offset
+     * 3·pad + 1 with leading dimension cols + pad, and compares them element by element.
      */
     private static void check(int m, int n, int k, boolean tA, boolean tB, float alpha, float beta,
                               int pad, long seed) {
@@ -174,8 +177,9 @@ class CpuGemmTest {
         float[] c = stored(m, n, ldc, off, C_SENTINEL, seed + 2_000_003);
         if (beta == 0f) fill(c, m, n, ldc, off, Float.NaN);  // must be ignored, not multiplied
         float[] expected = c.clone();
-        CpuGemm.gemmNaive(tA, tB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, expected, off, ldc);
-        float[] magnitude = abs(c);                          // Σ|terms|, by the same reference loop
+        CpuGemm.gemmNaive(tA, tB, m, n, k, alpha, a, off, lda, b, off, ldb, beta, expected, off,
+                ldc);
+        float[] magnitude = abs(c);                          // Σ|terms|, by the same loop
         CpuGemm.gemmNaive(tA, tB, m, n, k, Math.abs(alpha), abs(a), off, lda, abs(b), off, ldb,
                 Math.abs(beta), magnitude, off, ldc);
         float[] actual = c.clone();
@@ -188,7 +192,8 @@ class CpuGemmTest {
             boolean inside = idx >= off && row < m && col < n;
             if (!inside) {
                 if (Float.compare(actual[idx], c[idx]) != 0) {
-                    fail(what + ": padding [" + idx + "] changed from " + c[idx] + " to " + actual[idx]);
+                    fail(what + ": padding [" + idx + "] changed from " + c[idx] + " to "
+                            + actual[idx]);
                 }
                 continue;
             }

@@ -5,12 +5,12 @@ package org.finetune4j.tensor.cpu;
  * so a training step allocates no im2col buffers. A buffer belongs to its thread until that
  * thread's next request of the same slot; contents are garbage (callers write before reading).
  */
-final class Workspace {
-    private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(Workspace::empty);
-    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(Workspace::empty);
-    private static final ThreadLocal<float[]> WEIGHTS = ThreadLocal.withInitial(Workspace::empty);
+final class Conv2dWorkspace {
+    private static final ThreadLocal<float[]> COL = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> PARTIALS = new ThreadLocal<>();
+    private static final ThreadLocal<float[]> WEIGHTS = new ThreadLocal<>();
 
-    private Workspace() {}
+    private Conv2dWorkspace() {}
 
     /** im2col-style scratch of at least size floats, for the calling worker. */
     static float[] col(int size) {
@@ -27,13 +27,9 @@ final class Workspace {
         return grow(WEIGHTS, size);
     }
 
-    private static float[] empty() {
-        return new float[0];
-    }
-
     private static float[] grow(ThreadLocal<float[]> slot, int size) {
         float[] a = slot.get();
-        if (a.length < size) {
+        if (a == null || a.length < size) {
             a = new float[size];
             slot.set(a);
         }

@@ -1,0 +1,158 @@
+package org.finetune4j.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.finetune4j.autograd.Variable;
+import org.finetune4j.tensor.Tensor;
+
+/**
+ * The one abstract class of nn. A module registers its parts explicitly, by name, when it creates
+ * them ({@link #param}, {@link #buffer}, {@link #child}); nothing walks fields by reflection. The
+ * names compose into checkpoint keys such as {@code layer2.0.downsample.1.running_mean}, matching
+ * PyTorch's for the same architecture so that weights move both ways.
+ *
+ * <p>Order is registration order, so {@link #parameters()} is stable. Training mode and freezing
+ * apply to the whole subtree.
+ */
+public abstract class Module {
+    private final Map<String, Parameter> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** y = f(x). */
+    public abstract Variable forward(Variable x);
+
+    // ---------------------------------------------------------------- registration
+
+    protected final Parameter param(String name, Tensor init) {
+        checkName(name);
+        Parameter p = new Parameter(init);
+        params.put(name, p);
+        return p;
+    }
+
+    protected final Tensor buffer(String name, Tensor init) {
+        checkName(name);
+        buffers.put(name, init);
+        return init;
+    }
+
+    protected final <M extends Module> M child(String name, M module) {
+        checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    private void checkName(String name) {
+        if (name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException("module part name '" + name + "' must be non-empty and dot-free");
+        }
+        if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException("module part '" + name + "' registered twice in "
+                    + getClass().getSimpleName());
+        }
+    }
+
+    // ---------------------------------------------------------------- traversal
+
+    /** Direct children in registration order. */
+    public Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Every parameter of the subtree under its dotted name. */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collectParameters("", out);
+        return out;
+    }
+
+    private void collectParameters(String prefix, Map<String, Parameter> out) {
+        params.forEach((k, v) -> out.put(prefix + k, v));
+        children.forEach((k, m) -> m.collectParameters(prefix + k + ".", out));
+    }
+
+    /** Every buffer of the subtree (running statistics, …) under its dotted name. */
+    public Map<String, Tensor> namedBuffers() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return out;
+    }
+
+    private void collectBuffers(String prefix, Map<String, Tensor> out) {
+        buffers.forEach((k, v) -> out.put(prefix + k, v));
+        children.forEach((k, m) -> m.collectBuffers(prefix + k + ".", out));
+    }
+
+    /** Every module of the subtree, this one under "". */
+    public Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String name, Map<String, Module> out) {
+        out.put(name, this);
+        children.forEach((k, m) -> m.collectModules(name.isEmpty() ? k : name + "." + k, out));
+    }
+
+    public List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    public List<Parameter> trainableParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : namedParameters().values()) if (p.trainable()) out.add(p);
+        return out;
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (Parameter p : namedParameters().values()) n += p.value().size();
+        return n;
+    }
+
+    // ---------------------------------------------------------------- modes
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Training (true) or evaluation (false) mode for the whole subtree. */
+    public Module train(boolean on) {
+        for (Module m : namedModules().values()) m.training = on;
+        return this;
+    }
+
+    public final Module train() {
+        return train(true);
+    }
+
+    public final Module eval() {
+        return train(false);
+    }
+
+    /** Freezes (or unfreezes) every parameter of the subtree. */
+    public Module setTrainable(boolean trainable) {
+        for (Parameter p : namedParameters().values()) p.setTrainable(trainable);
+        return this;
+    }
+
+    public void zeroGrad() {
+        for (Parameter p : namedParameters().values()) p.zeroGrad();
+    }
+
+    // ---------------------------------------------------------------- state
+
+    /** Parameters and buffers by name; the tensors are the live ones (copy them to snapshot). */
+    public Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        namedParameters().forEach((k, p) -> out.put(k, p.value()));
+        out.putAll(namedBuffers());
+        return out;
+    }
+}
