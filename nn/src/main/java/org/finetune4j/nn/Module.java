@@ -6,6 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.autograd.Variable;
+import org.finetune4j.nn.io.LoadReport;
+import org.finetune4j.nn.io.StateDicts;
 import org.finetune4j.tensor.Tensor;
 
 /**
@@ -16,12 +18,19 @@ import org.finetune4j.tensor.Tensor;
  *
  * <p>Order is registration order, so {@link #parameters()} is stable. Training mode and freezing
  * apply to the whole subtree.
+ *
+ * <p>{@link #copy()} deep-copies a module: every parameter and buffer gets a fresh tensor, and
+ * names, training modes, trainable flags and frozen batch-norm statistics carry over. Each class
+ * supplies the structure through {@link #duplicate()}; this class checks the result and copies the
+ * flags, so a copy is independent of its original (SpotTune's and AdaFilter's frozen copies, KD
+ * teachers).
  */
 public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private boolean batchNormStatisticsFrozen;
 
     /** y = f(x). */
     public abstract Variable forward(Variable x);
@@ -43,6 +52,16 @@ public abstract class Module {
 
     protected final <M extends Module> M child(String name, M module) {
         checkName(name);
+        children.put(name, module);
+        return module;
+    }
+
+    /** Swaps a registered child for another (a new head, a pruned block); returns the new one. */
+    protected final <M extends Module> M replaceChild(String name, M module) {
+        if (!children.containsKey(name)) {
+            throw new IllegalArgumentException("no child '" + name + "' to replace in "
+                    + getClass().getSimpleName() + " (children " + children.keySet() + ")");
+        }
         children.put(name, module);
         return module;
     }
@@ -142,6 +161,20 @@ public abstract class Module {
         return this;
     }
 
+    /**
+     * Frozen (true): batch-norm layers of the subtree normalise with their running statistics and
+     * leave them untouched, also in training mode (linear probes, frozen teachers). Independent
+     * of {@link #train(boolean)}, so {@code model.train()} does not undo it.
+     */
+    public Module freezeBatchNormStatistics(boolean frozen) {
+        for (Module m : namedModules().values()) m.batchNormStatisticsFrozen = frozen;
+        return this;
+    }
+
+    public final boolean batchNormStatisticsFrozen() {
+        return batchNormStatisticsFrozen;
+    }
+
     public void zeroGrad() {
         for (Parameter p : namedParameters().values()) p.zeroGrad();
     }
@@ -154,5 +187,62 @@ public abstract class Module {
         namedParameters().forEach((k, p) -> out.put(k, p.value()));
         out.putAll(namedBuffers());
         return out;
+    }
+
+    /** StateDicts.load(this, state, strict): copies values into this module's own tensors. */
+    public LoadReport loadStateDict(Map<String, Tensor> state, boolean strict) {
+        return StateDicts.load(this, state, strict);
+    }
+
+    // ---------------------------------------------------------------- deep copy
+
+    /**
+     * An independent deep copy: fresh tensors with equal values, the same names, training modes,
+     * trainable flags and batch-norm freezing. Subclasses may narrow the return type.
+     */
+    public Module copy() {
+        Module c = duplicate();
+        Map<String, Module> from = namedModules();
+        Map<String, Module> to = c.namedModules();
+        if (c.getClass() != getClass() || !from.keySet().equals(to.keySet())) {
+            throw new IllegalStateException(getClass().getSimpleName() + ".duplicate() returned "
+                    + c.getClass().getSimpleName() + " with modules " + to.keySet()
+                    + ", expected " + from.keySet());
+        }
+        from.forEach((k, m) -> {
+            to.get(k).training = m.training;
+            to.get(k).batchNormStatisticsFrozen = m.batchNormStatisticsFrozen;
+        });
+        Map<String, Parameter> params = c.namedParameters();
+        namedParameters().forEach((k, p) -> params.get(k).setTrainable(p.trainable()));
+        checkIndependent(c);
+        return c;
+    }
+
+    /**
+     * The per-class hook of {@link #copy()}: a new module of the same class and structure whose
+     * parameters and buffers are fresh tensors holding this module's values (children are copied
+     * with their own copy()). Flags need not be set; copy() does that.
+     */
+    protected Module duplicate() {
+        throw new UnsupportedOperationException(getClass().getSimpleName()
+                + " does not support copy(): override duplicate()");
+    }
+
+    private void checkIndependent(Module c) {
+        Map<String, Tensor> mine = stateDict();
+        Map<String, Tensor> theirs = c.stateDict();
+        for (Map.Entry<String, Tensor> e : mine.entrySet()) {
+            Tensor t = theirs.get(e.getKey());
+            if (t == null || !t.shape().equals(e.getValue().shape())) {
+                throw new IllegalStateException(getClass().getSimpleName() + ".duplicate(): '"
+                        + e.getKey() + "' is " + (t == null ? "missing" : t.shape())
+                        + ", expected " + e.getValue().shape());
+            }
+            if (t.storage() == e.getValue().storage()) {
+                throw new IllegalStateException(getClass().getSimpleName() + ".duplicate(): '"
+                        + e.getKey() + "' shares its storage with the original");
+            }
+        }
     }
 }

@@ -9,8 +9,6 @@ package org.finetune4j.tensor.cpu;
  * Deterministic: same inputs give bit-identical C, whatever the thread count or timing.
  */
 public final class CpuGemm {
-    private static final long PARALLEL_MIN_FLOPS = 1L << 21;  // below this a fork costs more
-
     private CpuGemm() {}
 
     /**
@@ -30,20 +28,10 @@ public final class CpuGemm {
         }
         var g = new GemmBlocking.Problem(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
                 beta, c, cOff, ldc);
-        int rowTile = g.rowTile();
-        int colTile = 2 * GemmBlocking.L;
-        int rowTiles = ceilDiv(m, rowTile);
-        int colTiles = ceilDiv(n, colTile);
-        int threads = Parallel.inWorker() ? 1 : Parallel.threads();
-        if (threads == 1 || 2L * m * n * k < PARALLEL_MIN_FLOPS) {
-            GemmBlocking.compute(g, 0, m, 0, n);
-        } else if (rowTiles >= 2 * threads || rowTiles >= colTiles) {
-            // split m: each thread packs B for itself, which costs little next to its share of C
-            Parallel.forChunks(0, rowTiles, (lo, hi) ->
-                    GemmBlocking.compute(g, lo * rowTile, Math.min(hi * rowTile, m), 0, n));
+        if (GemmTransposed.suits(g)) {
+            GemmTransposed.compute(g);
         } else {
-            Parallel.forChunks(0, colTiles, (lo, hi) ->
-                    GemmBlocking.compute(g, 0, m, lo * colTile, Math.min(hi * colTile, n)));
+            GemmBlocking.computeParallel(g);
         }
     }
 
@@ -132,9 +120,5 @@ public final class CpuGemm {
 
     private static int offset(int base, int i, long stride) {
         return Math.toIntExact(base + i * stride);
-    }
-
-    private static int ceilDiv(int x, int unit) {
-        return (x + unit - 1) / unit;
     }
 }

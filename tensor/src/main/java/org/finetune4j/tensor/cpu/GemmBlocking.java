@@ -18,6 +18,7 @@ final class GemmBlocking {
     static final int MC = 144;                 // rows of a packed A block (144 KiB at KC, in L2)
     static final int NC = 1024;                // columns of a packed B block (1 MiB at KC, in L2)
     static final int IN_PLACE_MAX_N = 64;      // widest C for which A is read in place
+    static final long PARALLEL_MIN_FLOPS = 1L << 21;   // below this a fork costs more than it saves
 
     /** The arguments of one gemm (one matrix of a batch), as documented on CpuGemm.gemm. */
     record Problem(boolean transA, boolean transB, int m, int n, int k, float alpha,
@@ -50,6 +51,28 @@ final class GemmBlocking {
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
 
     private GemmBlocking() {}
+
+    /**
+     * Computes all of C on Parallel's threads (one when called from a worker): contiguous ranges
+     * of row tiles, or of column panels when there are too few row tiles to share.
+     */
+    static void computeParallel(Problem g) {
+        int rowTile = g.rowTile();
+        int colTile = 2 * L;
+        int rowTiles = (g.m() + rowTile - 1) / rowTile;
+        int colTiles = (g.n() + colTile - 1) / colTile;
+        int threads = Parallel.inWorker() ? 1 : Parallel.threads();
+        if (threads == 1 || 2L * g.m() * g.n() * g.k() < PARALLEL_MIN_FLOPS) {
+            compute(g, 0, g.m(), 0, g.n());
+        } else if (rowTiles >= 2 * threads || rowTiles >= colTiles) {
+            // split m: each thread packs B for itself, little next to its share of the product
+            Parallel.forChunks(0, rowTiles, (lo, hi) ->
+                    compute(g, lo * rowTile, Math.min(hi * rowTile, g.m()), 0, g.n()));
+        } else {
+            Parallel.forChunks(0, colTiles, (lo, hi) ->
+                    compute(g, 0, g.m(), lo * colTile, Math.min(hi * colTile, g.n())));
+        }
+    }
 
     /** Computes C[i0 .. i1, j0 .. j1) of g on the calling thread; i0, j0 are tile multiples. */
     static void compute(Problem g, int i0, int i1, int j0, int j1) {
