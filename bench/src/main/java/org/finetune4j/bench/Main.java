@@ -1,6 +1,7 @@
 package org.finetune4j.bench;
 
 import org.finetune4j.bench.cli.JmhCommand;
+import org.finetune4j.bench.cli.PretrainCommand;
 import org.finetune4j.bench.cli.StepCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -8,7 +9,8 @@ import picocli.CommandLine.Command;
 /** The finetune4j command line: {@code java -jar finetune4j.jar <command> --help}. */
 @Command(name = "finetune4j", mixinStandardHelpOptions = true, version = "finetune4j 0.1.0-SNAPSHOT",
         description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the engine.",
-        subcommands = {StepCommand.class, JmhCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {PretrainCommand.class, StepCommand.class, JmhCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -4,9 +4,10 @@ package org.finetune4j.tensor.cpu;
  * Single-precision GEMM on row-major float arrays with BLAS semantics:
  *   C = alpha·op(A)·op(B) + beta·C,   op(A): (m, k),  op(B): (k, n),  C: (m, n).
  * The fast path (GemmBlocking: packing, cache blocks, register tiles of SimdGemmKernel, or of
- * ScalarGemmKernel without the Vector API) accumulates in float in increasing k, in slices of
- * GemmBlocking.KC; gemmNaive is the triple loop in double it is tested against (CpuGemmTest).
- * Deterministic: same inputs give bit-identical C, whatever the thread count or timing.
+ * ScalarGemmKernel without the Vector API; GemmTransposed for shapes better done as Cᵀ)
+ * accumulates in float in increasing k, in slices of GemmBlocking.KC; gemmNaive is the triple
+ * loop in double it is tested against (CpuGemmTest). Deterministic: same inputs give
+ * bit-identical C, whatever the thread count or timing (the two paths differ from each other).
  */
 public final class CpuGemm {
     private CpuGemm() {}

@@ -2,7 +2,7 @@ package org.finetune4j.tensor.cpu;
 
 /**
  * Products that GemmBlocking handles badly one way round, computed the other way round,
- *   T (cols, rows) = op(B)[:, cols]ᵀ · op(A)[rows, :]ᵀ,   then C[rows, cols] = alpha·Tᵀ (+ beta·C),
+ *   T (cols, rows) = alpha·op(B)[:, cols]ᵀ · op(A)[rows, :]ᵀ,   then C[rows, cols] = Tᵀ (+ beta·C),
  * one block of C at a time through a per-thread T:
  *   vector path, C short and wide (m ≤ 64, n ≥ 4m; the weight gradient of a convolution,
  *     (cOut, k) = dY·col): straight on, each thread would pack all of its (k × n) share of B for

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * CpuGemm's fast path against gemmNaive (double accumulation) on shapes that hit every edge of the
  * blocking: 1, primes, the register tiles (12 and 6 rows, 16- and 32-column panels), KC = 256,
- * MC = 144, NC = 1024, the in-place/packed switch at n = 64; all four transposes; offsets and
+ * MC = 144, NC = 1024, the in-place/packed switch at n = 64, the blocks of GemmTransposed (short
+ * wide C on the vector path, tall narrow C on the scalar one); all four transposes; offsets and
  * padded leading dimensions (padding of A and B holds NaN, padding of C a sentinel that must
  * survive). Run once with and once without --add-modules jdk.incubator.vector (JT_JVM=" ").
  * Tolerance per element: |fast − ref| ≤ (k + 2)·2⁻²³·(|α|·Σ_p |a_ip·b_pj| + |β·c_ij|), twice
@@ -50,7 +51,7 @@ class CpuGemmTest {
     void matchesNaiveLoopAcrossCacheBlockEdges() {
         int[][] shapes = {                                   // m, n, k
             {145, 40, 257}, {150, 16, 600}, {300, 70, 513},  // MC, KC edges; in place and packed
-            {13, 1100, 20}, {37, 1030, 3},                   // NC edge
+            {13, 1100, 20}, {37, 1030, 3}, {3, 4200, 7},     // NC edge; GemmTransposed blocks
             {149, 129, 130}, {1, 700, 259}, {700, 1, 259},
         };
         long seed = 100;
@@ -136,7 +137,8 @@ class CpuGemmTest {
 
     @Test
     void repeatedAndSingleThreadedCallsAreBitIdentical() {
-        for (int[] s : new int[][] {{517, 80, 300}, {2000, 16, 144}, {300, 500, 64}}) {
+        int[][] shapes = {{517, 80, 300}, {2000, 16, 144}, {300, 500, 64}, {16, 600, 300}};
+        for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];
             float[] a = random(m * k, 1), b = random(k * n, 2);
             float[] first = new float[m * n], second = new float[m * n], single = new float[m * n];
