@@ -24,7 +24,7 @@ import org.finetune4j.nn.resnet.ResNetConfig;
 import org.finetune4j.nn.resnet.Stem;
 import org.finetune4j.nn.schedule.CosineLr;
 import org.finetune4j.nn.train.Evaluation;
-import org.finetune4j.nn.train.JsonText;
+import org.finetune4j.nn.io.JsonText;
 import org.finetune4j.nn.train.LoggingListener;
 import org.finetune4j.nn.train.MetricHistory;
 import org.finetune4j.nn.train.NonFiniteLossException;

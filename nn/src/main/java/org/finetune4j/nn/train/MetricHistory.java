@@ -1,5 +1,6 @@
 package org.finetune4j.nn.train;
 
+import org.finetune4j.nn.io.JsonText;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

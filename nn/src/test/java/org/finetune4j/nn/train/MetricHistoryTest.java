@@ -1,5 +1,6 @@
 package org.finetune4j.nn.train;
 
+import org.finetune4j.nn.io.JsonText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.finetune4j.nn.train;
+package org.finetune4j.nn.io;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -96,25 +96,6 @@ public final class JsonText {
     }
 
     private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    // JSON requires escaped controls; a lone surrogate has no UTF-8 form.
-                    if (c < 0x20 || Character.isSurrogate(c)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        b.append(Json.quote(s));                          // one escaping rule for every JSON we write
     }
 }
