@@ -171,6 +171,10 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Tensor broadcastTo(Tensor x, Shape target) {
+        if (!x.shape().broadcastsTo(target)) {
+            throw new IllegalArgumentException("broadcastTo: shape " + x.shape() + " cannot be broadcast to "
+                    + target);
+        }
         Tensor y = out(target);
         CpuElementwise.broadcast(a(x), x.shape(), y.data(), target);
         return y;
