@@ -1,0 +1,26 @@
+/**
+ * FitNets — Romero, Ballas, Kahou, Chassang, Gatta, Bengio, "FitNets: Hints for Thin Deep Nets",
+ * ICLR 2015 (arXiv 1412.6550). Spec: ../shared/methods/fitnets.md.
+ *
+ * <p>Symbols: u_h teacher hint-layer output (teacher F2), v_g student guided-layer output
+ * (student F2), r(.; W_r) the regressor, z_S / z_T student / teacher logits,
+ * P^τ = softmax(z/τ), H(p, q) = −Σ p log q, λ the annealed KD weight, B batch size.
+ *
+ * <table>
+ *   <caption>Equation → code</caption>
+ *   <tr><th>spec §2</th><th>equation</th><th>code</th></tr>
+ *   <tr><td>regressor</td><td>valid conv, k = N_g − N_h + 1, ReLU</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.HintRegressor}</td></tr>
+ *   <tr><td>stage 1</td><td>L_HT = 1/B Σ ½‖u_h − r(v_g)‖²</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.FitNets#hintLoss}</td></tr>
+ *   <tr><td>stage 2, KD term</td><td>H(P_T^τ, P_S^τ), no τ²</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.FitNets#kdTerm}</td></tr>
+ *   <tr><td>stage 2</td><td>CE + λ(epoch) · KD</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.FitNets#step}</td></tr>
+ *   <tr><td>λ schedule</td><td>TeacherDecayOverEpoch</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.FitNetsConfig#lambda}</td></tr>
+ *   <tr><td>stage switch</td><td>hint epochs, then KD</td>
+ *       <td>{@link org.finetune4j.methods.fitnets.FitNets#advanceEpoch}</td></tr>
+ * </table>
+ */
+package org.finetune4j.methods.fitnets;
