@@ -1,5 +1,7 @@
 package org.finetune4j.bench;
 
+import org.finetune4j.bench.cli.DemoCommand;
+import org.finetune4j.bench.cli.FinetuneCommand;
 import org.finetune4j.bench.cli.JmhCommand;
 import org.finetune4j.bench.cli.PretrainCommand;
 import org.finetune4j.bench.cli.StepCommand;
@@ -9,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The finetune4j command line: {@code java -jar finetune4j.jar <command> --help}. */
 @Command(name = "finetune4j", mixinStandardHelpOptions = true, version = "finetune4j 0.1.0-SNAPSHOT",
         description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the engine.",
-        subcommands = {PretrainCommand.class, StepCommand.class, JmhCommand.class,
+        subcommands = {PretrainCommand.class, FinetuneCommand.class, DemoCommand.class,
+            StepCommand.class, JmhCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

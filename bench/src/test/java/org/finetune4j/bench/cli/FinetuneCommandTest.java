@@ -1,0 +1,87 @@
+package org.finetune4j.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.finetune4j.bench.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FinetuneCommandTest {
+    record Run(int code, String out, String err) {}
+
+    /** Runs the command line as main would, capturing stdout and stderr. */
+    static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, o.toString(StandardCharsets.UTF_8),
+                    e.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void helpExitsZeroAndDescribesEveryOption() {
+        Run r = run("finetune", "--help");
+        assertEquals(0, r.code(), r.err());
+        for (String option : new String[] {"--method", "--budget", "--seed", "--epochs",
+            "--batch-size", "--checkpoint", "--data", "--out", "--freeze-stages"}) {
+            assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
+        }
+        Run top = run("--help");
+        assertTrue(top.out().contains("finetune") && top.out().contains("demo"), top.out());
+    }
+
+    @Test
+    void argumentErrorsExitTwoWithOneLineBeforeTraining(@TempDir Path dir) throws IOException {
+        Path notData = Files.createDirectories(dir.resolve("empty"));
+        Path garbage = Files.writeString(dir.resolve("garbage.safetensors"), "not a model");
+        String[][] cases = {
+            {"--method", "bogus", "unknown --method 'bogus'"},
+            {"--budget", "501", "--budget 501 exceeds the smallest target class (500"},
+            {"--budget", "0", "--budget must be >= 1"},
+            {"--epochs", "0", "--epochs must be >= 1"},
+            {"--batch-size", "0", "--batch-size must be >= 1"},
+            {"--freeze-stages", "4", "--freeze-stages must be in 0..3"},
+            {"--checkpoint", dir.resolve("missing.safetensors").toString(), "--checkpoint"},
+            {"--checkpoint", garbage.toString(), "--checkpoint " + garbage},
+            {"--data", notData.toString(), "--data " + notData},
+        };
+        for (String[] c : cases) {
+            Run r = run("finetune", c[0], c[1], "--out", dir.resolve("never").toString());
+            assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
+            assertTrue(r.err().startsWith("finetune: ") && r.err().contains(c[2]),
+                    c[0] + " " + c[1] + " gave: " + r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertEquals("", r.out(), "trained despite " + c[0] + " " + c[1]);
+            assertTrue(Files.notExists(dir.resolve("never")), "wrote output for " + c[0]);
+        }
+    }
+
+    @Test
+    void tinyRunPrintsAnAccuracyAndWritesItsManifest(@TempDir Path dir) throws IOException {
+        Run r = run("finetune", "--method", "l2sp", "--epochs", "1", "--budget", "2",
+                "--out", dir.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s)l2sp: test accuracy \\d+\\.\\d\\d% on 1000 images.*"),
+                r.out());
+        assertTrue(r.out().contains("omega_start="), r.out());
+        String manifest = Files.readString(dir.resolve(FinetuneCommand.MANIFEST_FILE));
+        assertTrue(manifest.contains("\"test_accuracy\": ") && manifest.contains(
+                "\"budget_per_class\": 2") && manifest.contains("\"train_images\": 10"), manifest);
+    }
+}
