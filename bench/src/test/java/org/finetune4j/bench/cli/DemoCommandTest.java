@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class DemoCommandTest {
     @Test
     void helpExitsZeroAndDescribesItsOptions() {
-        var r = FinetuneCommandTest.run("demo", "--help");
+        var r = CliRun.of("demo", "--help");
         assertEquals(0, r.code(), r.err());
         for (String option : new String[] {"--epochs", "--budget", "--batch-size"}) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
@@ -25,7 +25,7 @@ class DemoCommandTest {
             {"--batch-size", "-1", "--batch-size must be >= 1"},
         };
         for (String[] c : cases) {
-            var r = FinetuneCommandTest.run("demo", c[0], c[1]);
+            var r = CliRun.of("demo", c[0], c[1]);
             assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
             assertTrue(r.err().startsWith("demo: ") && r.err().contains(c[2]),
                     c[0] + " " + c[1] + " gave: " + r.err());
@@ -36,7 +36,7 @@ class DemoCommandTest {
 
     @Test
     void oneEpochRunPrintsARowForEverySixMethods() {
-        var r = FinetuneCommandTest.run("demo", "--epochs", "1", "--budget", "2");
+        var r = CliRun.of("demo", "--epochs", "1", "--budget", "2");
         assertEquals(0, r.code(), r.err());
         String[] lines = r.out().split("\n");
         assertTrue(lines[0].startsWith("method ") && lines[0].contains("| accuracy |"), r.out());

@@ -3,46 +3,26 @@ package org.finetune4j.bench.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.finetune4j.bench.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FinetuneCommandTest {
-    record Run(int code, String out, String err) {}
-
-    /** Runs the command line as main would, capturing stdout and stderr. */
-    static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8),
-                    e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpExitsZeroAndDescribesEveryOption() {
-        Run r = run("finetune", "--help");
+        CliRun r = run("finetune", "--help");
         assertEquals(0, r.code(), r.err());
         for (String option : new String[] {"--method", "--budget", "--seed", "--epochs",
             "--batch-size", "--checkpoint", "--data", "--out", "--freeze-stages"}) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
-        Run top = run("--help");
+        CliRun top = run("--help");
         assertTrue(top.out().contains("finetune") && top.out().contains("demo"), top.out());
     }
 
@@ -62,7 +42,7 @@ class FinetuneCommandTest {
             {"--data", notData.toString(), "--data " + notData},
         };
         for (String[] c : cases) {
-            Run r = run("finetune", c[0], c[1], "--out", dir.resolve("never").toString());
+            CliRun r = run("finetune", c[0], c[1], "--out", dir.resolve("never").toString());
             assertEquals(2, r.code(), c[0] + " " + c[1] + ": " + r.err());
             assertTrue(r.err().startsWith("finetune: ") && r.err().contains(c[2]),
                     c[0] + " " + c[1] + " gave: " + r.err());
@@ -74,7 +54,7 @@ class FinetuneCommandTest {
 
     @Test
     void tinyRunPrintsAnAccuracyAndWritesItsManifest(@TempDir Path dir) throws IOException {
-        Run r = run("finetune", "--method", "l2sp", "--epochs", "1", "--budget", "2",
+        CliRun r = run("finetune", "--method", "l2sp", "--epochs", "1", "--budget", "2",
                 "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches("(?s)l2sp: test accuracy \\d+\\.\\d\\d% on 1000 images.*"),

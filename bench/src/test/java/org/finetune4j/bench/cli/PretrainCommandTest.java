@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.finetune4j.bench.Main;
 import org.finetune4j.nn.io.LoadReport;
 import org.finetune4j.nn.io.Safetensors;
 import org.finetune4j.nn.io.StateDicts;
@@ -21,36 +17,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PretrainCommandTest {
-    private record Run(int code, String out, String err) {}
-
-    /** Runs the command line as main would, capturing stdout and stderr. */
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8),
-                    e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpExitsZeroAndDescribesEveryOptionButTheHiddenOne() {
-        Run r = run("pretrain", "--help");
+        CliRun r = run("pretrain", "--help");
         assertEquals(0, r.code(), r.err());
         for (String option : new String[] {"--data", "--arch", "--width", "--epochs",
             "--batch-size", "--lr", "--seed", "--out", "--resume"}) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
         assertFalse(r.out().contains("--limit"), r.out());
-        Run top = run("--help");
+        CliRun top = run("--help");
         assertEquals(0, top.code());
         assertTrue(top.out().contains("pretrain"), top.out());
     }
@@ -75,7 +55,7 @@ class PretrainCommandTest {
         String[] all = new String[args.length + 1];
         all[0] = "pretrain";
         System.arraycopy(args, 0, all, 1, args.length);
-        Run r = run(all);
+        CliRun r = run(all);
         assertEquals(2, r.code(), "exit code of " + String.join(" ", all) + "; stderr " + r.err());
         assertTrue(r.err().startsWith("pretrain: " + message), r.err());
         assertEquals(1, r.err().lines().count(), "one line expected:\n" + r.err());
@@ -84,7 +64,7 @@ class PretrainCommandTest {
     @Test
     void aTinyRunWritesWeightsThatLoadStrictlyAndAManifestAndResumes(@TempDir Path dir)
             throws IOException {
-        Run r = run("pretrain", "--limit", "20", "--epochs", "1", "--batch-size", "32", "--out",
+        CliRun r = run("pretrain", "--limit", "20", "--epochs", "1", "--batch-size", "32", "--out",
                 dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("test accuracy"), r.out());
@@ -103,7 +83,7 @@ class PretrainCommandTest {
         }
         assertTrue(Files.isRegularFile(dir.resolve(PretrainCommand.CHECKPOINT_FILE)));
 
-        Run more = run("pretrain", "--limit", "20", "--epochs", "2", "--batch-size", "32",
+        CliRun more = run("pretrain", "--limit", "20", "--epochs", "2", "--batch-size", "32",
                 "--out", dir.toString(), "--resume");
         assertEquals(0, more.code(), more.err());
         String resumed = Files.readString(dir.resolve(PretrainCommand.MANIFEST_FILE));
