@@ -1,5 +1,6 @@
 package org.finetune4j.bench;
 
+import org.finetune4j.bench.cli.CompareCommand;
 import org.finetune4j.bench.cli.DemoCommand;
 import org.finetune4j.bench.cli.FinetuneCommand;
 import org.finetune4j.bench.cli.JmhCommand;
@@ -11,7 +12,8 @@ import picocli.CommandLine.Command;
 /** The finetune4j command line: {@code java -jar finetune4j.jar <command> --help}. */
 @Command(name = "finetune4j", mixinStandardHelpOptions = true, version = "finetune4j 0.1.0-SNAPSHOT",
         description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the engine.",
-        subcommands = {PretrainCommand.class, FinetuneCommand.class, DemoCommand.class,
+        subcommands = {PretrainCommand.class, FinetuneCommand.class, CompareCommand.class,
+            DemoCommand.class,
             StepCommand.class, JmhCommand.class,
             CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
@@ -29,6 +31,10 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (tests call this instead of main). */
     public static int run(String... args) {
+        // compare draws its PNG charts off-screen; no display is needed or wanted
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
         return new CommandLine(new Main()).execute(args);
     }
 }

@@ -5,24 +5,16 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.finetune4j.methods.Baseline;
-import org.finetune4j.methods.BaselineConfig;
+import java.util.Map;
 import org.finetune4j.methods.LossTerms;
 import org.finetune4j.methods.TransferMethod;
-import org.finetune4j.methods.delta.ChannelAttention;
-import org.finetune4j.methods.delta.Delta;
-import org.finetune4j.methods.delta.DeltaConfig;
 import org.finetune4j.methods.fitnets.FitNets;
-import org.finetune4j.methods.fitnets.FitNetsConfig;
-import org.finetune4j.methods.l2sp.L2sp;
-import org.finetune4j.methods.l2sp.L2spConfig;
 import org.finetune4j.nn.data.Batch;
 import org.finetune4j.nn.data.Dataset;
-import org.finetune4j.nn.data.FashionMnist;
 import org.finetune4j.nn.data.Loader;
 import org.finetune4j.nn.data.Normalize;
-import org.finetune4j.nn.data.Splits;
 import org.finetune4j.nn.io.LoadReport;
 import org.finetune4j.nn.io.Safetensors;
 import org.finetune4j.nn.io.StateDicts;
@@ -30,51 +22,45 @@ import org.finetune4j.nn.resnet.ResNet;
 import org.finetune4j.nn.resnet.ResNetConfig;
 import org.finetune4j.nn.train.Evaluation;
 import org.finetune4j.tensor.Rng;
+import org.finetune4j.tensor.Tensor;
 
 /**
- * One fine-tuning run shared by {@code finetune} and {@code demo}: builds a method by name from
- * the pre-trained resnet-mini (its head replaced by a fresh 5-class one), trains it with the
- * method's own step() for N epochs over the k-shot target set, then scores the target test
- * split. Target task: Fashion-MNIST classes 5-9, labels 0-4 (Splits.target).
+ * One fine-tuning run shared by {@code finetune}, {@code compare} and {@code demo}: builds a
+ * method by name from the pre-trained resnet-mini (its head replaced by a fresh one for the target
+ * classes), trains it with the method's own step() for N epochs over a k-shot training set at the
+ * method's constant learning rate, records the training curve (epoch-mean loss terms, validation
+ * accuracy at a few epochs), then scores the validation and test splits.
  */
 final class FineTuning {
-    static final List<String> METHODS = List.of("scratch", "finetune", "linear-probe",
-            "freeze-k", "l2", "l2sp", "delta", "fitnets");
+    static final List<String> METHODS = MethodCatalog.METHODS;
     static final String SHIPPED = "/org/finetune4j/nn/pretrained/resnet-mini-w1-fmnist-src/"
             + "model.safetensors";
-    static final int TARGET_CLASSES = 5;
-    private static final int ATTENTION_BATCHES = 2;
+    private static final int EVAL_BATCH = 256;
 
     private FineTuning() {}
 
-    /** What one run is trained with; freezeK only matters for freeze-k. */
-    record Settings(int epochs, int batchSize, long seed, int freezeK) {}
-
-    /** Target test accuracy, wall seconds of build + train + evaluate, the last step's terms. */
-    record Result(String method, String description, double accuracy, double seconds,
-                  LossTerms lastTerms, int trainImages, int testImages) {}
-
-    /** k-shot target training set and the full target test split. */
-    record TargetData(Dataset train, Dataset test, String source) {
-        static TargetData load(String data, int budget, long seed) throws IOException {
-            Path dir = PretrainData.check(data);
-            Dataset train = dir == null ? FashionMnist.embedded(FashionMnist.Split.TRAIN)
-                    : FashionMnist.load(dir, FashionMnist.Split.TRAIN);
-            Dataset test = dir == null ? FashionMnist.embedded(FashionMnist.Split.TEST)
-                    : FashionMnist.load(dir, FashionMnist.Split.TEST);
-            Dataset target = Splits.target(train);
-            int smallest = Integer.MAX_VALUE;
-            for (int c : target.classCounts()) smallest = Math.min(smallest, c);
-            if (budget > smallest) {
-                throw new IllegalArgumentException("--budget " + budget + " exceeds the smallest"
-                        + " target class (" + smallest + " images)");
-            }
-            return new TargetData(Splits.kShot(target, budget, seed), Splits.target(test),
-                    dir == null ? "embedded" : dir.toString());
+    /**
+     * What one run is trained with. hyper: the method's values (HyperParameters names; missing
+     * ones take their defaults). evalPoints: how many epochs (evenly spaced, the last included)
+     * get a validation score in the curve.
+     */
+    record Settings(int epochs, int batchSize, long seed, Map<String, Double> hyper,
+                    int evalPoints) {
+        Settings {
+            hyper = Map.copyOf(hyper);
         }
     }
 
-    /** The pre-trained 5-class source network; null checkpoint = the one shipped in the nn jar. */
+    /** Epoch-mean loss terms (one entry per epoch) and validation accuracy at valEpochs (1-based). */
+    record Curve(List<Map<String, Double>> epochTerms, List<Integer> valEpochs,
+                 List<Double> valAccuracy) {}
+
+    /** One run's outcome; seconds = build + train + evaluate. */
+    record Result(String method, String description, double testAccuracy, double valAccuracy,
+                  double seconds, LossTerms lastTerms, int trainImages, int testImages,
+                  Curve curve) {}
+
+    /** The pre-trained source network; null checkpoint = the one shipped in the nn jar. */
     static ResNet loadPretrained(Path checkpoint) throws IOException {
         byte[] bytes;
         if (checkpoint == null) {
@@ -86,8 +72,18 @@ final class FineTuning {
             if (!Files.isRegularFile(checkpoint)) throw new IOException("no file " + checkpoint);
             bytes = Files.readAllBytes(checkpoint);
         }
-        ResNet net = new ResNet(ResNetConfig.resnetMini(1, 5), Rng.seeded(0));
-        LoadReport report = StateDicts.load(net, Safetensors.read(bytes).tensors(), true);
+        Map<String, Tensor> state = Safetensors.read(bytes).tensors();
+        if (state.keySet().stream().anyMatch(k -> k.startsWith("optim."))) {
+            throw new IOException("this is a training checkpoint (it holds optimiser state);"
+                    + " pass the model.safetensors that pretrain wrote next to it");
+        }
+        Tensor head = state.get(ResNet.HEAD + ".weight");             // (source classes, 64)
+        if (head == null || head.shape().rank() != 2) {
+            throw new IOException("not a resnet-mini w1 state dict: no 2-d " + ResNet.HEAD
+                    + ".weight");
+        }
+        ResNet net = new ResNet(ResNetConfig.resnetMini(1, head.shape().dim(0)), Rng.seeded(0));
+        LoadReport report = StateDicts.load(net, state, true);
         if (!report.clean()) {
             throw new IOException("not a resnet-mini w1 state dict: " + report.describe()
                     .lines().findFirst().orElse(""));
@@ -95,85 +91,55 @@ final class FineTuning {
         return net;
     }
 
-    /** Builds, trains and evaluates one method; pretrained itself is never modified. */
-    static Result run(String method, ResNet pretrained, TargetData data, Settings s) {
+    /** Builds, trains and evaluates one method on train; pretrained itself is never modified. */
+    static Result run(String method, ResNet pretrained, TargetTask task, Dataset train,
+                      Settings s) {
         long start = System.nanoTime();
-        TransferMethod m = build(method, pretrained, data, s);
+        TransferMethod m = MethodCatalog.build(method, pretrained, train, s.epochs(),
+                s.batchSize(), s.seed(), s.hyper());
         LossTerms last = null;
-        try (Loader loader = loader(data.train(), s.batchSize(), s.seed())) {
+        List<Map<String, Double>> epochTerms = new ArrayList<>();
+        List<Integer> valEpochs = evalEpochs(s.epochs(), s.evalPoints());
+        List<Double> valAccuracy = new ArrayList<>();
+        try (Loader loader = MethodCatalog.loader(train, s.batchSize(), s.seed())) {
             for (int e = 0; e < s.epochs(); e++) {
-                for (Batch b : loader.epoch(e)) last = m.step(b);
+                Map<String, Double> sums = new LinkedHashMap<>();
+                int seen = 0;
+                for (Batch b : loader.epoch(e)) {
+                    last = m.step(b);
+                    for (Map.Entry<String, Float> t : last.asMap().entrySet()) {
+                        sums.merge(t.getKey(), (double) t.getValue() * b.size(), Double::sum);
+                    }
+                    sums.merge("total", (double) last.total() * b.size(), Double::sum);
+                    seen += b.size();
+                }
+                final int n = seen;
+                sums.replaceAll((k, v) -> v / n);
+                epochTerms.add(sums);
                 if (m instanceof FitNets f) f.advanceEpoch();
+                if (valEpochs.contains(e + 1)) valAccuracy.add(evaluate(m, task.validation()));
             }
         }
-        Evaluation ev = Evaluation.run(m.model(), data.test(), Normalize.FASHION_MNIST, 256);
+        double val = valAccuracy.get(valAccuracy.size() - 1);
+        Evaluation test = Evaluation.run(m.model(), task.test(), Normalize.FASHION_MNIST,
+                EVAL_BATCH);
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Result(method, m.description(), ev.accuracy(), seconds, last,
-                data.train().size(), ev.count());
+        return new Result(method, m.description(), test.accuracy(), val, seconds, last,
+                train.size(), test.count(), new Curve(epochTerms, valEpochs, valAccuracy));
     }
 
-    private static Loader loader(Dataset d, int batchSize, long seed) {
-        return Loader.builder(d, batchSize).shuffle(true).seed(seed)
-                .normalize(Normalize.FASHION_MNIST).build();
-    }
-
-    /** The pre-trained backbone with a fresh target head (seeded), as every method starts. */
-    private static ResNet withTargetHead(ResNet pretrained, long seed) {
-        ResNet net = pretrained.copy();
-        net.replaceHead(TARGET_CLASSES, Rng.seeded(seed));
-        return net;
-    }
-
-    private static TransferMethod build(String method, ResNet pretrained, TargetData data,
-                                        Settings s) {
-        BaselineConfig bc = BaselineConfig.defaults();
-        switch (method) {
-            case "scratch":
-                return Baseline.scratch(ResNetConfig.resnetMini(1, TARGET_CLASSES),
-                        Rng.seeded(s.seed()), bc);
-            case "finetune":
-                return Baseline.fineTune(withTargetHead(pretrained, s.seed()), bc);
-            case "linear-probe":
-                return Baseline.linearProbe(withTargetHead(pretrained, s.seed()), bc);
-            case "freeze-k":
-                return Baseline.freezeStages(withTargetHead(pretrained, s.seed()), s.freezeK(),
-                        bc);
-            case "l2":
-                return Baseline.explicitL2(withTargetHead(pretrained, s.seed()),
-                        L2spConfig.defaults());
-            case "l2sp":
-                return new L2sp(withTargetHead(pretrained, s.seed()), L2spConfig.defaults());
-            case "delta":
-                return delta(pretrained, data, s);
-            case "fitnets":
-                // stage 1 (hints) takes a quarter of the epochs, as in the paper's schedule
-                return FitNets.crossTask(pretrained.copy(), withTargetHead(pretrained, s.seed()),
-                        28, FitNetsConfig.defaults().withHintEpochs(s.epochs() / 4),
-                        Rng.seeded(s.seed()));
-            default:
-                throw new IllegalArgumentException("unknown method '" + method + "'");
+    /** points epochs (1-based) spread evenly over 1..epochs, always ending with the last. */
+    static List<Integer> evalEpochs(int epochs, int points) {
+        List<Integer> out = new ArrayList<>();
+        int p = Math.max(1, Math.min(points, epochs));
+        for (int k = 1; k <= p; k++) {
+            int e = (int) Math.round((double) k * epochs / p);
+            if (!out.contains(e)) out.add(e);
         }
+        return out;
     }
 
-    /**
-     * DELTA's attention needs a head that already means something on the target task: a copy
-     * is linear-probed for one epoch, then the channel scores are taken on two target batches.
-     */
-    private static TransferMethod delta(ResNet pretrained, TargetData data, Settings s) {
-        DeltaConfig cfg = DeltaConfig.defaults();
-        Baseline probe = Baseline.linearProbe(withTargetHead(pretrained, s.seed()),
-                BaselineConfig.defaults());
-        List<Batch> batches = new ArrayList<>();
-        try (Loader loader = loader(data.train(), s.batchSize(), s.seed())) {
-            for (Batch b : loader.epoch(0)) {
-                probe.step(b);
-                if (batches.size() < ATTENTION_BATCHES) batches.add(b);
-            }
-        }
-        ResNet probed = probe.model();
-        probed.setTrainable(true);
-        probed.freezeBatchNormStatistics(false);
-        return new Delta(probed, ChannelAttention.compute(probed, batches, cfg.temperature()),
-                cfg);
+    private static double evaluate(TransferMethod m, Dataset data) {
+        return Evaluation.run(m.model(), data, Normalize.FASHION_MNIST, EVAL_BATCH).accuracy();
     }
 }

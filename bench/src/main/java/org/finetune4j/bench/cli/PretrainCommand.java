@@ -60,6 +60,10 @@ public final class PretrainCommand implements Callable<Integer> {
             + " with the four IDX files (default: ${DEFAULT-VALUE})")
     String data = PretrainData.EMBEDDED;
 
+    @Option(names = "--source-data", paramLabel = "DIR", description = "your own source task"
+            + " instead: DIR/train/CLASS/*.png|jpg and DIR/test/CLASS/*, read as 28x28 gray")
+    Path sourceData;
+
     @Option(names = "--arch", description = "resnet-mini or resnet18, both with the 3x3 stride-1"
             + " stem for 28x28 inputs (default: ${DEFAULT-VALUE})")
     String arch = "resnet-mini";
@@ -119,8 +123,15 @@ public final class PretrainCommand implements Callable<Integer> {
             return 2;
         }
         Path dir = out != null ? out : Path.of("runs", "pretrain-" + arch);
+        PretrainData split;
         try {
-            PretrainData split = PretrainData.load(data, valFraction, seed, limit);
+            split = PretrainData.load(data, sourceData, valFraction, seed, limit);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("pretrain: " + (sourceData != null ? "--source-data "
+                    + sourceData : "--data " + data) + ": " + e.getMessage());
+            return 2;
+        }
+        try {
             return train(split, dir, start);
         } catch (NonFiniteLossException e) {
             System.err.println("pretrain: " + e.getMessage());
@@ -151,8 +162,14 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         if (cropPadding < 0) return "--crop-padding must be >= 0, got " + cropPadding;
         if (limit < 0) return "--limit must be >= 0, got " + limit;
+        if (sourceData != null && !data.equals(PretrainData.EMBEDDED)) {
+            return "give either --data or --source-data, not both";
+        }
+        if (sourceData != null && !Files.isDirectory(sourceData)) {
+            return "--source-data: no directory " + sourceData;
+        }
         try {
-            PretrainData.check(data);
+            if (sourceData == null) PretrainData.check(data);
         } catch (IOException e) {
             return "--data " + data + ": " + e.getMessage();
         }
@@ -163,17 +180,17 @@ public final class PretrainCommand implements Callable<Integer> {
         return null;
     }
 
-    private ResNetConfig config() {
+    private ResNetConfig config(int classes) {
         ResNetConfig c = arch.equals("resnet18")
-                ? ResNetConfig.resnet18(5, Stem.SMALL).withInChannels(1)
-                : ResNetConfig.resnetMini(1, 5);
+                ? ResNetConfig.resnet18(classes, Stem.SMALL).withInChannels(1)
+                : ResNetConfig.resnetMini(1, classes);
         return new ResNetConfig(c.block(), c.blocksPerStage(), c.stageWidths(), width, c.stem(),
                 c.inChannels(), c.classes());
     }
 
     private int train(PretrainData split, Path dir, long start) throws IOException {
         Files.createDirectories(dir);
-        ResNetConfig cfg = config();
+        ResNetConfig cfg = config(split.train().numClasses());
         ResNet net = new ResNet(cfg, Rng.seeded(seed));
         Sgd sgd = new Sgd(List.of(ParamGroup.of(net, lr, weightDecay)),
                 Sgd.Options.momentum(momentum));

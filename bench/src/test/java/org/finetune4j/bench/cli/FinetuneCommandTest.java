@@ -19,7 +19,8 @@ class FinetuneCommandTest {
         CliRun r = run("finetune", "--help");
         assertEquals(0, r.code(), r.err());
         for (String option : new String[] {"--method", "--budget", "--seed", "--epochs",
-            "--batch-size", "--checkpoint", "--data", "--out", "--freeze-stages"}) {
+            "--batch-size", "--checkpoint", "--data", "--out", "--freeze-stages", "--alpha",
+            "--beta", "--hint-fraction", "--target-data", "--val-per-class"}) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
         CliRun top = run("--help");
@@ -32,11 +33,14 @@ class FinetuneCommandTest {
         Path garbage = Files.writeString(dir.resolve("garbage.safetensors"), "not a model");
         String[][] cases = {
             {"--method", "bogus", "unknown --method 'bogus'"},
-            {"--budget", "501", "--budget 501 exceeds the smallest target class (500"},
+            {"--budget", "301", "--budget 301 exceeds the smallest target class (300 images after"
+                + " holding out 200 for validation)"},
+            {"--alpha", "0.1", "--alpha does not apply to --method finetune"},
+            {"--target-data", dir.resolve("nope").toString(), "--target-data: no directory"},
             {"--budget", "0", "--budget must be >= 1"},
             {"--epochs", "0", "--epochs must be >= 1"},
             {"--batch-size", "0", "--batch-size must be >= 1"},
-            {"--freeze-stages", "4", "--freeze-stages must be in 0..3"},
+            {"--val-per-class", "0", "--val-per-class must be >= 1"},
             {"--checkpoint", dir.resolve("missing.safetensors").toString(), "--checkpoint"},
             {"--checkpoint", garbage.toString(), "--checkpoint " + garbage},
             {"--data", notData.toString(), "--data " + notData},
@@ -54,14 +58,16 @@ class FinetuneCommandTest {
 
     @Test
     void tinyRunPrintsAnAccuracyAndWritesItsManifest(@TempDir Path dir) throws IOException {
-        CliRun r = run("finetune", "--method", "l2sp", "--epochs", "1", "--budget", "2",
-                "--out", dir.toString());
+        CliRun r = run("finetune", "--method", "l2sp", "--alpha", "0.1", "--epochs", "1",
+                "--budget", "2", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().matches("(?s)l2sp: test accuracy \\d+\\.\\d\\d% on 1000 images.*"),
-                r.out());
+        assertTrue(r.out().matches(
+                "(?s)l2sp: test accuracy \\d+\\.\\d\\d% on 1000 images \\(validation.*"), r.out());
         assertTrue(r.out().contains("omega_start="), r.out());
-        String manifest = Files.readString(dir.resolve(FinetuneCommand.MANIFEST_FILE));
+        String manifest = Files.readString(dir.resolve(RunRecord.MANIFEST));
         assertTrue(manifest.contains("\"test_accuracy\": ") && manifest.contains(
-                "\"budget_per_class\": 2") && manifest.contains("\"train_images\": 10"), manifest);
+                "\"budget_per_class\": 2") && manifest.contains("\"train_images\": 10")
+                && manifest.contains("\"alpha\": 0.1"), manifest);
+        assertTrue(Files.readString(dir.resolve(RunRecord.CURVE)).startsWith("epoch,task,"));
     }
 }

@@ -48,6 +48,12 @@ class PretrainCommandTest {
         assertArgumentError("--data " + missing + ": Fashion-MNIST not found at the explicit path",
                 "--data", missing, "--out", out.toString());
         assertArgumentError("--resume: no checkpoint at", "--resume", "--out", out.toString());
+        assertArgumentError("--source-data: no directory", "--source-data", missing, "--out",
+                out.toString());
+        assertArgumentError("give either --data or --source-data, not both", "--data",
+                "fashion-mnist", "--source-data", dir.toString(), "--out", out.toString());
+        assertArgumentError("--source-data " + dir + ": image folder " + dir + " needs train/",
+                "--source-data", dir.toString(), "--out", out.toString());
         assertFalse(Files.exists(out), "an argument error must not create " + out);
     }
 

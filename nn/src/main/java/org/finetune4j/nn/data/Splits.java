@@ -3,6 +3,7 @@ package org.finetune4j.nn.data;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.IntUnaryOperator;
 import org.finetune4j.tensor.Rng;
 
 /**
@@ -13,7 +14,8 @@ import org.finetune4j.tensor.Rng;
  *       pre-trains on Fashion-MNIST classes 0-4 ({@link #source}) and transfers to classes
  *       5-9 ({@link #target}).</li>
  *   <li>{@link #kShot}: k random images per class (the few-shot target set).</li>
- *   <li>{@link #holdOut}: a validation split taken from the training set.</li>
+ *   <li>{@link #holdOut}, {@link #holdOutPerClass}: a validation split taken from the training
+ *       set (a share, or a fixed count, of every class).</li>
  * </ul>
  * The same seed gives the same split.
  */
@@ -94,17 +96,42 @@ public final class Splits {
             throw new IllegalArgumentException("validation fraction must be in (0, 1), got "
                     + fraction);
         }
+        return split(data, members -> (int) Math.round(fraction * members), seed);
+    }
+
+    /**
+     * Moves exactly {@code perClass} images of every class, drawn with {@code seed}, into a
+     * validation set (the fixed-size validation split of a few-shot protocol); every class must
+     * keep at least one training image.
+     */
+    public static TrainVal holdOutPerClass(Dataset data, int perClass, long seed) {
+        if (perClass <= 0) {
+            throw new IllegalArgumentException("validation images per class must be > 0, got "
+                    + perClass);
+        }
+        int[] counts = data.classCounts();
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] <= perClass) {
+                throw new IllegalArgumentException("cannot hold out " + perClass
+                        + " validation images of class " + c + " ('" + data.classes().get(c)
+                        + "'): it has only " + counts[c]);
+            }
+        }
+        return split(data, members -> perClass, seed);
+    }
+
+    private static TrainVal split(Dataset data, IntUnaryOperator valCount, long seed) {
         Rng rng = Rng.seeded(seed);
         boolean[] isVal = new boolean[data.size()];
-        int valCount = 0;
+        int valTotal = 0;
         for (int[] members : data.indicesByClass()) {
-            int take = (int) Math.round(fraction * members.length);
+            int take = valCount.applyAsInt(members.length);
             int[] perm = rng.permutation(members.length);
             for (int j = 0; j < take; j++) isVal[members[perm[j]]] = true;
-            valCount += take;
+            valTotal += take;
         }
-        int[] train = new int[data.size() - valCount];
-        int[] val = new int[valCount];
+        int[] train = new int[data.size() - valTotal];
+        int[] val = new int[valTotal];
         int t = 0;
         int v = 0;
         for (int i = 0; i < data.size(); i++) {

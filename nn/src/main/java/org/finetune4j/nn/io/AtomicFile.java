@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,16 +14,22 @@ import java.nio.file.StandardOpenOption;
  * Replaces a file atomically: the body writes a temp file in the target's directory (same file
  * system, so rename is atomic), which is fsynced and then renamed over the target. A crash or an
  * exception at any point leaves either the old file or the complete new one under the final
- * name, never a torn one; on an exception the temp file is deleted.
+ * name, never a torn one; on an exception the temp file is deleted. Public because run reports
+ * (the compare command's manifests) rely on the same guarantee.
  */
-final class AtomicFile {
-    interface Body {
+public final class AtomicFile {
+    public interface Body {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFile() {}
 
-    static void write(Path target, Body body) throws IOException {
+    /** Replaces target with the UTF-8 text. */
+    public static void writeString(Path target, String text) throws IOException {
+        write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public static void write(Path target, Body body) throws IOException {
         Path file = target.toAbsolutePath();
         Path dir = file.getParent();
         // Not Files.createTempFile: its 0600 mode would become the checkpoint's mode.

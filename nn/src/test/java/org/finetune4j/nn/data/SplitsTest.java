@@ -90,4 +90,19 @@ class SplitsTest {
         assertFalse(Arrays.equals(val, SyntheticDatasets.ids(otherVal)), "another seed");
         assertThrows(IllegalArgumentException.class, () -> Splits.holdOut(d, 1.0, 5));
     }
+
+    @Test
+    void holdOutPerClassTakesExactlyThatManyOfEveryClassAndKeepsTheRest() {
+        Dataset d = tenClasses(1000);
+        Splits.TrainVal split = Splits.holdOutPerClass(d, 7, 3);
+        int[] seven = new int[10];
+        Arrays.fill(seven, 7);
+        assertArrayEquals(seven, split.validation().classCounts());
+        int[] all = IntStream.concat(IntStream.of(SyntheticDatasets.ids(split.train())),
+                IntStream.of(SyntheticDatasets.ids(split.validation()))).sorted().toArray();
+        assertArrayEquals(IntStream.range(0, 1000).toArray(), all, "disjoint, and all of d");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Splits.holdOutPerClass(d, 100, 3));
+        assertTrue(e.getMessage().contains("it has only 100"), e.getMessage());
+    }
 }
