@@ -1,14 +1,10 @@
 package org.finetune4j.bench.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -237,27 +233,5 @@ public final class CompareCommand implements Callable<Integer> {
             }
         }
         return "unreadable " + PROTOCOL_FILE;
-    }
-
-    /** "path (sha256 …)": the same path with other contents is another checkpoint. */
-    static String checkpointId(Path checkpoint) throws IOException {
-        byte[] bytes;
-        if (checkpoint == null) {
-            try (InputStream in = CompareCommand.class.getResourceAsStream(FineTuning.SHIPPED)) {
-                if (in == null) throw new IOException("shipped checkpoint missing");
-                bytes = in.readAllBytes();
-            }
-        } else {
-            bytes = Files.readAllBytes(checkpoint);
-        }
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            String hex = HexFormat.of().formatHex(d).substring(0, 16);
-            return (checkpoint == null ? "shipped resnet-mini-w1-fmnist-src"
-                    : checkpoint.toAbsolutePath().normalize().toString()) + " (sha256 " + hex
-                    + "…)";
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("the JDK lacks SHA-256", e);
-        }
     }
 }

@@ -200,7 +200,7 @@ final class CompareGrid {
         }
     }
 
-    /** method -> tag -> validation accuracy of the tuning runs, for the report. */
+    /** Configuration tag -> validation accuracy of a cell's tuning runs, for the report. */
     static Map<String, Double> tuningScores(Cell c) {
         Map<String, Double> m = new LinkedHashMap<>();
         for (RunRecord r : c.tuning()) m.put(HyperParameters.tag(r.hyper()), r.valAccuracy());

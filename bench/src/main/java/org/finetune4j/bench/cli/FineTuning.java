@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.finetune4j.methods.LossTerms;
 import org.finetune4j.methods.TransferMethod;
 import org.finetune4j.methods.fitnets.FitNets;
+import org.finetune4j.nn.Module;
+import org.finetune4j.nn.Parameter;
 import org.finetune4j.nn.data.Batch;
 import org.finetune4j.nn.data.Dataset;
 import org.finetune4j.nn.data.Loader;
@@ -58,7 +63,7 @@ final class FineTuning {
     /** One run's outcome; seconds = build + train + evaluate. */
     record Result(String method, String description, double testAccuracy, double valAccuracy,
                   double seconds, LossTerms lastTerms, int trainImages, int testImages,
-                  Curve curve) {}
+                  Curve curve, double backboneDrift) {}
 
     /** The pre-trained source network; null checkpoint = the one shipped in the nn jar. */
     static ResNet loadPretrained(Path checkpoint) throws IOException {
@@ -89,6 +94,28 @@ final class FineTuning {
                     .lines().findFirst().orElse(""));
         }
         return net;
+    }
+
+    /** "path (sha256 …)": the same path with other contents is another checkpoint. */
+    static String checkpointId(Path checkpoint) throws IOException {
+        byte[] bytes;
+        if (checkpoint == null) {
+            try (InputStream in = FineTuning.class.getResourceAsStream(SHIPPED)) {
+                if (in == null) throw new IOException("shipped checkpoint missing");
+                bytes = in.readAllBytes();
+            }
+        } else {
+            bytes = Files.readAllBytes(checkpoint);
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
+            String hex = HexFormat.of().formatHex(d).substring(0, 16);
+            return (checkpoint == null ? "shipped resnet-mini-w1-fmnist-src"
+                    : checkpoint.toAbsolutePath().normalize().toString()) + " (sha256 " + hex
+                    + "…)";
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
     }
 
     /** Builds, trains and evaluates one method on train; pretrained itself is never modified. */
@@ -125,7 +152,32 @@ final class FineTuning {
                 EVAL_BATCH);
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Result(method, m.description(), test.accuracy(), val, seconds, last,
-                train.size(), test.count(), new Curve(epochTerms, valEpochs, valAccuracy));
+                train.size(), test.count(), new Curve(epochTerms, valEpochs, valAccuracy),
+                backboneDrift(pretrained, m.model()));
+    }
+
+    /**
+     * ‖w − w⁰‖ / ‖w⁰‖ over the pre-trained backbone's parameters (every one the trained model
+     * has under the same name and shape): how far training moved the transferred weights, the
+     * quantity L2-SP and DELTA restrain. NaN when nothing matches (scratch has its own init, but
+     * its names match, so its value reads as the distance from the source weights).
+     */
+    static double backboneDrift(ResNet pretrained, Module trained) {
+        Map<String, Parameter> now = trained.namedParameters();
+        double diff = 0;
+        double base = 0;
+        for (Map.Entry<String, Parameter> e : pretrained.backboneParameters().entrySet()) {
+            Parameter p = now.get(e.getKey());
+            Tensor w0 = e.getValue().value();
+            if (p == null || !p.value().shape().equals(w0.shape())) continue;
+            float[] a = p.value().toArray();
+            float[] b = w0.toArray();
+            for (int i = 0; i < a.length; i++) {
+                diff += (double) (a[i] - b[i]) * (a[i] - b[i]);
+                base += (double) b[i] * b[i];
+            }
+        }
+        return base == 0 ? Double.NaN : Math.sqrt(diff / base);
     }
 
     /** points epochs (1-based) spread evenly over 1..epochs, always ending with the last. */

@@ -83,10 +83,16 @@ public final class MethodCatalog {
             case "delta":
                 return delta(pretrained, train, s);
             case "fitnets":
+                // The student starts from a fresh initialisation, as in FitNets and in the
+                // cross-task "FM" baseline of L2T-ww: the hints are how it receives the source
+                // network's features. Started from the source weights instead, stage 1 only
+                // bends those features towards a randomly initialised regressor (measured in
+                // methods/README.md: the longer the hint stage, the worse).
                 int hintEpochs = (int) Math.round(s.epochs() * s.get(method, "hint_fraction"));
-                return FitNets.crossTask(pretrained.copy(), withTargetHead(pretrained, k,
-                        s.seed()), train.height(), FitNetsConfig.defaults()
-                        .withHintEpochs(hintEpochs), Rng.seeded(s.seed()));
+                ResNet student = new ResNet(ResNetConfig.resnetMini(1, k), Rng.seeded(s.seed()));
+                return FitNets.crossTask(pretrained.copy(), student, train.height(),
+                        FitNetsConfig.defaults().withHintEpochs(hintEpochs),
+                        Rng.seeded(s.seed() + 1));
             default:
                 throw new IllegalArgumentException("unknown method '" + method + "'");
         }

@@ -75,6 +75,7 @@ record RunRecord(String method, int budget, long seed, Map<String, Double> hyper
         res.put("test_accuracy", r.testAccuracy());
         res.put("validation_accuracy", r.valAccuracy());
         res.put("wall_seconds", r.seconds());
+        res.put("backbone_drift", r.backboneDrift());
         res.put("last_loss_terms", r.lastTerms() == null ? Map.of()
                 : new LinkedHashMap<>(r.lastTerms().asMap()));
         m.put("results", res);

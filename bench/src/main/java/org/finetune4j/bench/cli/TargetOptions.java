@@ -60,7 +60,7 @@ final class TargetOptions {
         String id;
         try {
             pretrained = FineTuning.loadPretrained(checkpoint);
-            id = CompareCommand.checkpointId(checkpoint);
+            id = FineTuning.checkpointId(checkpoint);
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--checkpoint " + (checkpoint == null
                     ? "(shipped)" : checkpoint) + ": " + e.getMessage(), e);

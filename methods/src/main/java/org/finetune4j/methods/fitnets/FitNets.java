@@ -89,7 +89,11 @@ public final class FitNets implements TransferMethod {
         return new FitNets(Mode.COMPRESSION, teacher, student, DEFAULT_POINT, imageSize, cfg, rng);
     }
 
-    /** Mode B: teacher = the frozen source network, student fine-tuned on the target. */
+    /**
+     * Mode B: teacher = the frozen source network, student trained on the target. The student
+     * should be freshly initialised (FitNets; L2T-ww's "FM" baseline): started from the source
+     * weights, stage 1 merely pulls those features towards the random regressor.
+     */
     public static FitNets crossTask(ResNet source, ResNet student, int imageSize,
                                     FitNetsConfig cfg, Rng rng) {
         return new FitNets(Mode.CROSS_TASK, source, student, DEFAULT_POINT, imageSize, cfg, rng);
