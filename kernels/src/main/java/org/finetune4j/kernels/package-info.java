@@ -1,2 +1,2 @@
-/** The CUDA backend of finetune4j (a later issue); see kernels/README.md. */
+/** The CUDA backend of finetune4j: CudaBackend and its role classes; see kernels/README.md. */
 package org.finetune4j.kernels;

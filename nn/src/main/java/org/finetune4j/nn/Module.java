@@ -8,7 +8,9 @@ import java.util.Map;
 import org.finetune4j.autograd.Variable;
 import org.finetune4j.nn.io.LoadReport;
 import org.finetune4j.nn.io.StateDicts;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.Backends;
 
 /**
  * The one abstract class of nn. A module registers its parts explicitly, by name, when it creates
@@ -23,7 +25,12 @@ import org.finetune4j.tensor.Tensor;
  * names, training modes, trainable flags and frozen batch-norm statistics carry over. Each class
  * supplies the structure through {@link #duplicate()}; this class checks the result and copies the
  * flags, so a copy is independent of its original (SpotTune's and AdaFilter's frozen copies, KD
- * teachers).
+ * teachers). The copy lives on the original's device.
+ *
+ * <p>Devices: {@link #to(Device)} moves the subtree's parameters and buffers in place. Parameter
+ * objects survive the move (they swap their value), so an optimiser built before still updates
+ * them; buffers are replaced, so layers read them through {@link #bufferTensor} and never keep
+ * them in fields.
  */
 public abstract class Module {
     private final Map<String, Parameter> params = new LinkedHashMap<>();
@@ -48,6 +55,16 @@ public abstract class Module {
         checkName(name);
         buffers.put(name, init);
         return init;
+    }
+
+    /** The current tensor of a registered buffer; {@link #to(Device)} replaces it. */
+    protected final Tensor bufferTensor(String name) {
+        Tensor t = buffers.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no buffer '" + name + "' in "
+                    + getClass().getSimpleName() + " (buffers " + buffers.keySet() + ")");
+        }
+        return t;
     }
 
     protected final <M extends Module> M child(String name, M module) {
@@ -179,6 +196,44 @@ public abstract class Module {
         for (Parameter p : namedParameters().values()) p.zeroGrad();
     }
 
+    // ---------------------------------------------------------------- device
+
+    /**
+     * Moves every parameter and buffer of the subtree to device, in place, and returns this.
+     * Names, Parameter objects, trainable flags and modes stay; gradients are dropped (move
+     * before training). Optimiser state follows its parameters on the optimiser's next step,
+     * so an optimiser may be built before or after the move.
+     */
+    public Module to(Device device) {
+        for (Module m : namedModules().values()) {
+            for (Parameter p : m.params.values()) p.moveTo(device);
+            m.buffers.replaceAll((k, t) -> t.to(device));
+        }
+        return this;
+    }
+
+    /**
+     * The one device of the subtree's parameters and buffers; the default device
+     * (Backends.defaultDevice()) for a module without any. A subtree spread over devices is an
+     * error naming two tensors that differ.
+     */
+    public Device device() {
+        Device found = null;
+        String first = null;
+        for (Map.Entry<String, Tensor> e : stateDict().entrySet()) {
+            Device d = e.getValue().device();
+            if (found == null) {
+                found = d;
+                first = e.getKey();
+            } else if (!d.equals(found)) {
+                throw new IllegalStateException(getClass().getSimpleName() + " spans devices: '"
+                        + first + "' is on " + found + ", '" + e.getKey() + "' on " + d
+                        + "; call to(device) on the whole model");
+            }
+        }
+        return found == null ? Backends.defaultDevice() : found;
+    }
+
     // ---------------------------------------------------------------- state
 
     /** Parameters and buffers by name; the tensors are the live ones (copy them to snapshot). */
@@ -212,6 +267,7 @@ public abstract class Module {
         from.forEach((k, m) -> {
             to.get(k).training = m.training;
             to.get(k).batchNormStatisticsFrozen = m.batchNormStatisticsFrozen;
+            to.get(k).placeLike(m);
         });
         Map<String, Parameter> params = c.namedParameters();
         namedParameters().forEach((k, p) -> params.get(k).setTrainable(p.trainable()));
@@ -227,6 +283,18 @@ public abstract class Module {
     protected Module duplicate() {
         throw new UnsupportedOperationException(getClass().getSimpleName()
                 + " does not support copy(): override duplicate()");
+    }
+
+    /** Moves each of this module's own tensors to the device of the original's namesake. */
+    private void placeLike(Module original) {
+        params.forEach((k, p) -> {
+            Parameter o = original.params.get(k);
+            if (o != null) p.moveTo(o.value().device());
+        });
+        buffers.replaceAll((k, t) -> {
+            Tensor o = original.buffers.get(k);
+            return o == null ? t : t.to(o.device());
+        });
     }
 
     private void checkIndependent(Module c) {

@@ -1,15 +1,20 @@
 package org.finetune4j.nn;
 
 import org.finetune4j.autograd.Variable;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Tensor;
 
 /**
  * A trainable tensor of a module. Holds one leaf {@link Variable} that every forward pass reads,
  * so gradients accumulate on it across the graph; freezing swaps it for a constant leaf over the
  * same tensor (no gradient is computed for a frozen parameter, and optimisers skip it).
+ *
+ * <p>{@link Module#to} moves a parameter to another device by swapping its value (and leaf) for
+ * a copy there; the Parameter object stays, so optimisers and parameter groups that hold it see
+ * the moved tensor on their next step. Read value() and variable() afresh, do not cache them.
  */
 public final class Parameter {
-    private final Tensor value;
+    private Tensor value;
     private Variable variable;
 
     public Parameter(Tensor value) {
@@ -44,6 +49,14 @@ public final class Parameter {
         if (trainable != variable.requiresGrad()) {
             variable = trainable ? Variable.param(value) : Variable.constant(value);
         }
+    }
+
+    /** Replaces the value by a copy on device (a no-op when it is there); drops the gradient. */
+    void moveTo(Device device) {
+        if (value.device().equals(device)) return;
+        boolean trainable = trainable();
+        value = value.to(device);
+        variable = trainable ? Variable.param(value) : Variable.constant(value);
     }
 
     @Override

@@ -28,6 +28,7 @@ import org.finetune4j.nn.resnet.ResNetConfig;
 import org.finetune4j.nn.train.Evaluation;
 import org.finetune4j.tensor.Rng;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.Backends;
 
 /**
  * One fine-tuning run shared by {@code finetune}, {@code compare} and {@code demo}: builds a
@@ -65,7 +66,10 @@ final class FineTuning {
                   double seconds, LossTerms lastTerms, int trainImages, int testImages,
                   Curve curve, double backboneDrift) {}
 
-    /** The pre-trained source network; null checkpoint = the one shipped in the nn jar. */
+    /**
+     * The pre-trained source network on the default device; null checkpoint = the one shipped in
+     * the nn jar.
+     */
     static ResNet loadPretrained(Path checkpoint) throws IOException {
         byte[] bytes;
         if (checkpoint == null) {
@@ -93,6 +97,7 @@ final class FineTuning {
             throw new IOException("not a resnet-mini w1 state dict: " + report.describe()
                     .lines().findFirst().orElse(""));
         }
+        net.to(Backends.defaultDevice());          // -Dfinetune4j.device / FINETUNE4J_DEVICE
         return net;
     }
 

@@ -24,7 +24,8 @@ import org.finetune4j.tensor.Rng;
 /**
  * Every method the command line knows, built by name from a pre-trained resnet-mini exactly as
  * finetune, compare, demo and the MethodStepBench benchmark use it: the backbone copied, a fresh
- * seeded head for the target classes, the paper defaults unless hyper says otherwise.
+ * seeded head for the target classes, the paper defaults unless hyper says otherwise. Every
+ * network lives on the pre-trained network's device.
  */
 public final class MethodCatalog {
     public static final List<String> METHODS = List.of("scratch", "finetune", "linear-probe",
@@ -49,6 +50,7 @@ public final class MethodCatalog {
     private static ResNet withTargetHead(ResNet pretrained, int classes, long seed) {
         ResNet net = pretrained.copy();
         net.replaceHead(classes, Rng.seeded(seed));
+        net.to(pretrained.device());                       // the new head is drawn on the host
         return net;
     }
 
@@ -64,8 +66,12 @@ public final class MethodCatalog {
         BaselineConfig bc = BaselineConfig.defaults();
         int k = train.numClasses();
         switch (method) {
-            case "scratch":
-                return Baseline.scratch(ResNetConfig.resnetMini(1, k), Rng.seeded(s.seed()), bc);
+            case "scratch": {
+                Baseline b = Baseline.scratch(ResNetConfig.resnetMini(1, k), Rng.seeded(s.seed()),
+                        bc);
+                b.model().to(pretrained.device());
+                return b;
+            }
             case "finetune":
                 return Baseline.fineTune(withTargetHead(pretrained, k, s.seed()), bc);
             case "linear-probe":
@@ -90,6 +96,7 @@ public final class MethodCatalog {
                 // methods/README.md: the longer the hint stage, the worse).
                 int hintEpochs = (int) Math.round(s.epochs() * s.get(method, "hint_fraction"));
                 ResNet student = new ResNet(ResNetConfig.resnetMini(1, k), Rng.seeded(s.seed()));
+                student.to(pretrained.device());
                 return FitNets.crossTask(pretrained.copy(), student, train.height(),
                         FitNetsConfig.defaults().withHintEpochs(hintEpochs),
                         Rng.seeded(s.seed() + 1));

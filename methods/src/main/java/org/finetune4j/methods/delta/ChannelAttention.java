@@ -50,7 +50,7 @@ public final class ChannelAttention {
         List<Tensor> out = new ArrayList<>();
         for (Conv2d conv : hookedConvs(net)) {
             int c = conv.outChannels();
-            out.add(Tensor.wrap(filled(c, 1f / c), c));
+            out.add(Tensor.wrap(filled(c, 1f / c), c).to(net.device()));
         }
         return out;
     }
@@ -72,21 +72,22 @@ public final class ChannelAttention {
                 double l0 = loss(model, batch);
                 for (int l = 0; l < convs.size(); l++) {
                     Tensor weight = convs.get(l).weight().value();     // (C_l, in, kh, kw)
-                    float[] w = weight.data();
+                    // Ablation edits a host copy and writes it back, so the pass works on any
+                    // device; it runs once per fine-tuning, N·(1 + Σ C_l) forwards.
+                    float[] w = weight.toArray();
+                    Tensor original = weight.copy();
                     int c = weight.shape().dim(0);
                     int filter = w.length / c;
-                    float[] saved = new float[filter];
                     for (int ch = 0; ch < c; ch++) {
                         int off = ch * filter;
-                        System.arraycopy(w, off, saved, 0, filter);
-                        Arrays.fill(w, off, off + filter, 0f);
-                        weight.bumpVersion();
+                        float[] ablated = w.clone();
+                        Arrays.fill(ablated, off, off + filter, 0f);
+                        weight.copyFrom(Tensor.wrap(ablated, weight.shape()).to(weight.device()));
                         double l1;
                         try {
                             l1 = loss(model, batch);
                         } finally {
-                            System.arraycopy(saved, 0, w, off, filter);  // exact restore
-                            weight.bumpVersion();
+                            weight.copyFrom(original);                  // exact restore
                         }
                         d.get(l)[ch] = (k * d.get(l)[ch] + (l1 - l0)) / (k + 1);
                     }
@@ -101,8 +102,9 @@ public final class ChannelAttention {
     /** Scores, then z-score and softmax per layer: one (C_l) tensor per hooked layer. */
     public static List<Tensor> compute(ResNet model, List<Batch> batches, double temperature) {
         List<Tensor> out = new ArrayList<>();
-        for (double[] d : scores(model, batches)) out.add(Tensor.wrap(fromScores(d, temperature),
-                d.length));
+        for (double[] d : scores(model, batches)) {
+            out.add(Tensor.wrap(fromScores(d, temperature), d.length).to(model.device()));
+        }
         return out;
     }
 

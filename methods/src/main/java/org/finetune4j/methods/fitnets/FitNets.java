@@ -106,7 +106,8 @@ public final class FitNets implements TransferMethod {
         probe.eval();
         int in = student.config().inChannels();
         try (NoGrad ignored = NoGrad.enter()) {
-            Variable x = Variable.constant(Tensor.zeros(1, in, imageSize, imageSize));
+            Variable x = Variable.constant(Tensor.zeros(1, in, imageSize, imageSize)
+                    .to(student.device()));
             return HintRegressor.between(lowerPart(probe, point, x), lowerPart(teacher, point, x),
                     rng);
         }

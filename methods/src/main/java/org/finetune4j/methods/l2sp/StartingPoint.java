@@ -30,7 +30,7 @@ public final class StartingPoint {
     /** w⁰ = 0 with the shapes of shared: L2-SP then reduces to explicit L2 towards zero. */
     public static StartingPoint zeros(Map<String, Parameter> shared) {
         Map<String, Variable> out = new LinkedHashMap<>();
-        shared.forEach((k, p) -> out.put(k, Variable.constant(Tensor.zeros(p.value().shape()))));
+        shared.forEach((k, p) -> out.put(k, Variable.constant(p.value().zerosLike())));
         return new StartingPoint(out);
     }
 

@@ -3,11 +3,14 @@ package org.finetune4j.nn.data;
 import java.io.Closeable;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Rng;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.Backends;
 
 /**
  * Mini-batches over a {@link Dataset}: each {@link #iterator()} is the next epoch. A batch copies
@@ -21,6 +24,11 @@ import org.finetune4j.tensor.Tensor;
  * <p>Prefetch (depth > 0) builds batches ahead on one daemon thread into a bounded queue. At most
  * one epoch prefetches at a time: starting another epoch, or {@link #close()}, stops the previous
  * one. Use one loader from one consumer thread.
+ *
+ * <p>Device: batches arrive on the loader's device (Builder.device, default
+ * Backends.defaultDevice()), the model's. They are built on the host and copied over on the
+ * consumer's thread as each is handed out, so no device work runs on the prefetch thread (a CUDA
+ * context is per thread). Labels stay int[] on the host, as the losses take them.
  */
 public final class Loader implements Iterable<Batch>, Closeable {
     private final Dataset data;
@@ -31,6 +39,7 @@ public final class Loader implements Iterable<Batch>, Closeable {
     private final Augment augment;
     private final Normalize normalize;         // null: leave values as they are
     private final int prefetch;                // batches built ahead; 0: build on demand
+    private final Device device;               // where handed-out batches live
     private int nextEpoch;
     private Thread worker;                     // the one prefetching thread, or null
     private boolean closed;
@@ -44,6 +53,7 @@ public final class Loader implements Iterable<Batch>, Closeable {
         this.augment = b.augment;
         this.normalize = b.normalize;
         this.prefetch = b.prefetch;
+        this.device = b.device;
     }
 
     public static Builder builder(Dataset data, int batchSize) {
@@ -52,6 +62,10 @@ public final class Loader implements Iterable<Batch>, Closeable {
 
     public Dataset dataset() {
         return data;
+    }
+
+    public Device device() {
+        return device;
     }
 
     public int batchesPerEpoch() {
@@ -119,6 +133,12 @@ public final class Loader implements Iterable<Batch>, Closeable {
         return new Batch(Tensor.wrap(x, m, c, h, w), y);
     }
 
+    /** A host-built batch on the loader's device (called on the consumer's thread). */
+    private Batch onDevice(Batch host) {
+        Tensor images = host.images();
+        return images.device().equals(device) ? host : new Batch(images.to(device), host.labels());
+    }
+
     /** Stops the prefetching thread, if any; the loader cannot be used afterwards. */
     @Override
     public void close() {
@@ -159,7 +179,7 @@ public final class Loader implements Iterable<Batch>, Closeable {
             }
             Batch batch = makeBatch(order, next, batchSeeds[next]);
             next++;
-            return batch;
+            return onDevice(batch);
         }
     }
 
@@ -210,7 +230,7 @@ public final class Loader implements Iterable<Batch>, Closeable {
                         + " of epoch " + epoch, failure);
             }
             next++;
-            return (Batch) item;
+            return onDevice((Batch) item);
         }
 
         private Object take() {
@@ -242,6 +262,7 @@ public final class Loader implements Iterable<Batch>, Closeable {
         private Augment augment = Augment.NONE;
         private Normalize normalize;
         private int prefetch;
+        private Device device = Backends.defaultDevice();
 
         private Builder(Dataset data, int batchSize) {
             if (batchSize <= 0) {
@@ -287,6 +308,12 @@ public final class Loader implements Iterable<Batch>, Closeable {
                 throw new IllegalArgumentException("prefetch depth must be >= 0, got " + depth);
             }
             this.prefetch = depth;
+            return this;
+        }
+
+        /** Device of the batches' images (default Backends.defaultDevice()): the model's. */
+        public Builder device(Device d) {
+            this.device = Objects.requireNonNull(d, "device");
             return this;
         }
 

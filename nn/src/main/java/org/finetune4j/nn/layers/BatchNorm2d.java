@@ -22,9 +22,8 @@ public final class BatchNorm2d extends Module {
 
     private final Parameter weight;                        // γ (c)
     private final Parameter bias;                          // β (c)
-    private final Tensor runningMean;                      // (c)
-    private final Tensor runningVar;                       // (c)
-    private final Tensor numBatchesTracked;                // () a count, stored as float
+    // Buffers "running_mean", "running_var" (c) and "num_batches_tracked" (), a count stored as
+    // float, are read through bufferTensor: to(Device) replaces them.
     private final float eps;
     private final float momentum;
 
@@ -59,9 +58,9 @@ public final class BatchNorm2d extends Module {
         }
         this.weight = param("weight", weight);
         this.bias = param("bias", bias);
-        this.runningMean = buffer("running_mean", runningMean);
-        this.runningVar = buffer("running_var", runningVar);
-        this.numBatchesTracked = buffer("num_batches_tracked", numBatchesTracked);
+        buffer("running_mean", runningMean);
+        buffer("running_var", runningVar);
+        buffer("num_batches_tracked", numBatchesTracked);
         this.eps = eps;
         this.momentum = momentum;
     }
@@ -69,12 +68,13 @@ public final class BatchNorm2d extends Module {
     @Override
     public Variable forward(Variable x) {
         if (!isTraining() || batchNormStatisticsFrozen()) {
-            return x.batchNormEval(weight.variable(), bias.variable(), runningMean, runningVar,
-                    eps);
+            return x.batchNormEval(weight.variable(), bias.variable(), runningMean(),
+                    runningVar(), eps);
         }
-        Variable y = x.batchNorm(weight.variable(), bias.variable(), runningMean, runningVar,
+        Variable y = x.batchNorm(weight.variable(), bias.variable(), runningMean(), runningVar(),
                 momentum, eps);
-        numBatchesTracked.addInPlace(1f, numBatchesTracked.fullLike(1f));
+        Tensor count = numBatchesTracked();
+        count.addInPlace(1f, count.fullLike(1f));
         return y;
     }
 
@@ -85,8 +85,8 @@ public final class BatchNorm2d extends Module {
 
     @Override
     protected BatchNorm2d duplicate() {
-        return new BatchNorm2d(weight.value().copy(), bias.value().copy(), runningMean.copy(),
-                runningVar.copy(), numBatchesTracked.copy(), eps, momentum);
+        return new BatchNorm2d(weight.value().copy(), bias.value().copy(), runningMean().copy(),
+                runningVar().copy(), numBatchesTracked().copy(), eps, momentum);
     }
 
     public Parameter weight() {
@@ -98,19 +98,19 @@ public final class BatchNorm2d extends Module {
     }
 
     public Tensor runningMean() {
-        return runningMean;
+        return bufferTensor("running_mean");
     }
 
     public Tensor runningVar() {
-        return runningVar;
+        return bufferTensor("running_var");
     }
 
     public Tensor numBatchesTracked() {
-        return numBatchesTracked;
+        return bufferTensor("num_batches_tracked");
     }
 
     public int channels() {
-        return runningMean.size();
+        return runningMean().size();
     }
 
     public float eps() {

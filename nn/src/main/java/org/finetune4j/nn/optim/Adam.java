@@ -1,7 +1,10 @@
 package org.finetune4j.nn.optim;
 
 import java.util.List;
+import org.finetune4j.tensor.Device;
+import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.BinaryOp;
 
 /**
  * Adam as torch.optim.Adam in PyTorch 1.13
@@ -88,15 +91,20 @@ public final class Adam implements Optimizer {
             double bc2Sqrt = Math.sqrt(1 - Math.pow(options.beta2(), t));
             float l2 = decoupled ? 0f : (float) wd;
             float decay = decoupled ? (float) (1 - lr * wd) : 1f;
-            float[] w = s.param.value().data();
-            if (options.amsgrad()) {
-                updateAmsgrad(w, grad.data(), buffers[0].data(), buffers[1].data(),
-                        buffers[2].data(), l2, decay, (float) stepSize, (float) bc2Sqrt);
+            Tensor w = s.param.value();
+            Tensor vMax = options.amsgrad() ? buffers[2] : null;
+            if (w.device().kind() != Device.Kind.CPU) {
+                updateOnDevice(w, grad, buffers[0], buffers[1], vMax, l2, decay, (float) stepSize,
+                        (float) bc2Sqrt);
+            } else if (vMax != null) {
+                updateAmsgrad(w.data(), grad.data(), buffers[0].data(), buffers[1].data(),
+                        vMax.data(), l2, decay, (float) stepSize, (float) bc2Sqrt);
+                w.bumpVersion();
             } else {
-                update(w, grad.data(), buffers[0].data(), buffers[1].data(), l2, decay,
+                update(w.data(), grad.data(), buffers[0].data(), buffers[1].data(), l2, decay,
                         (float) stepSize, (float) bc2Sqrt);
+                w.bumpVersion();
             }
-            s.param.value().bumpVersion();
         }
     }
 
@@ -136,5 +144,29 @@ public final class Adam implements Optimizer {
             vMax[i] = vHat;
             w[i] = wi * decay - stepSize * (mi / denom);
         }
+    }
+
+    /**
+     * {@link #update} (vMax null) or {@link #updateAmsgrad} for any device: one tensor op per
+     * float32 operation of the loops, in their order, so the result equals the CPU's bit for bit
+     * where the device rounds as IEEE.
+     */
+    private void updateOnDevice(Tensor w, Tensor dw, Tensor m, Tensor v, Tensor vMax, float l2,
+                                float decay, float stepSize, float bc2Sqrt) {
+        Tensor g = dw.add(w.mul(l2));
+        Tensor mi = m.mul(beta1).add(g.mul(oneMinusBeta1));
+        Tensor vi = v.mul(beta2).add(g.mul(g).mul(oneMinusBeta2));
+        Tensor vUse = vi;
+        if (vMax != null) {
+            vUse = vMax.apply(BinaryOp.MAX, vi);               // NaN-propagating, as Math.max
+            vMax.copyFrom(vUse);
+        }
+        // No scalar division op: divide by a one-element tensor on w's device (× 1/bc2Sqrt
+        // would round differently from the loop's division).
+        Tensor bc2 = w.backend().full(Shape.SCALAR, bc2Sqrt);
+        Tensor denom = vUse.sqrt().div(bc2).add(eps);
+        m.copyFrom(mi);
+        v.copyFrom(vi);
+        w.copyFrom(w.mul(decay).sub(mi.div(denom).mul(stepSize)));
     }
 }

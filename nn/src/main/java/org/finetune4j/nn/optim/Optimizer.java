@@ -8,9 +8,12 @@ import org.finetune4j.tensor.Tensor;
 /**
  * A first-order optimiser with PyTorch 1.13's semantics: {@link #step()} updates each trainable
  * parameter that has a gradient, in place, once; frozen parameters and parameters without a
- * gradient are skipped and their state does not advance. Updates write the parameters' CPU arrays
- * directly in one fused pass per parameter (no graph is recorded, so no NoGrad scope is needed)
- * and bump each tensor's version, so a stale saved tensor is still detected by autograd.
+ * gradient are skipped and their state does not advance. On the CPU, updates write the
+ * parameters' arrays directly in one fused pass per parameter; on other devices they run the same
+ * float32 operations as tensor ops in place (equal results, no host round trip). No graph is
+ * recorded, so no NoGrad scope is needed, and each parameter's version is bumped, so a stale saved
+ * tensor is still detected by autograd. State buffers live on their parameter's device and follow
+ * it when the module moves (Module.to), also after the optimiser was built.
  *
  * <p>Resuming: save {@link #stateDict()} and {@link #scalarState()} in a
  * {@link org.finetune4j.nn.io.TrainingState}, and give them back to {@link #loadState} on a fresh

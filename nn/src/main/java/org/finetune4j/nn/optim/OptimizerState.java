@@ -111,14 +111,17 @@ public final class OptimizerState {
         return groups.get(s.group).weightDecay();
     }
 
-    /** The slot's buffers, allocated as zeros on first use. */
+    /**
+     * The slot's buffers, allocated as zeros on first use on the parameter's device, and moved
+     * there when the parameter has moved since (Module.to after the optimiser was built).
+     */
     Tensor[] buffers(Slot s) {
+        Tensor w = s.param.value();
         if (s.buffers == null) {
             s.buffers = new Tensor[bufferNames.size()];
-            for (int b = 0; b < s.buffers.length; b++) {
-                s.buffers[b] = Tensor.zeros(s.param.value().shape());
-            }
+            for (int b = 0; b < s.buffers.length; b++) s.buffers[b] = w.zerosLike();
         }
+        for (int b = 0; b < s.buffers.length; b++) s.buffers[b] = s.buffers[b].to(w.device());
         return s.buffers;
     }
 
@@ -199,7 +202,8 @@ public final class OptimizerState {
                 problems.add("tensor '" + k + "' has shape " + t.shape() + ", parameter '" + s.key
                         + "' has " + s.param.value().shape());
             } else {
-                out[b] = t.copy();
+                Tensor w = s.param.value();                      // copy onto w's device
+                out[b] = t.device().equals(w.device()) ? t.copy() : t.to(w.device());
             }
         }
         return out;

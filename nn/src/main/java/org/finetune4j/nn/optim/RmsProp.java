@@ -2,6 +2,7 @@ package org.finetune4j.nn.optim;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Tensor;
 
 /**
@@ -78,18 +79,23 @@ public final class RmsProp implements Optimizer {
             Tensor grad = s.grad();
             if (grad == null) continue;
             Tensor[] buffers = state.buffers(s);                  // each shaped like w
-            float[] b = momentumBuffer < 0 ? null : buffers[momentumBuffer].data();
-            float[] gAvg = gradAvg < 0 ? null : buffers[gradAvg].data();
-            float[] w = s.param.value().data();
+            Tensor b = momentumBuffer < 0 ? null : buffers[momentumBuffer];
+            Tensor gAvg = gradAvg < 0 ? null : buffers[gradAvg];
+            Tensor w = s.param.value();
             float lr = (float) state.lr(s.group);
             float wd = (float) state.weightDecay(s);
-            if (gAvg == null) {
-                update(w, grad.data(), buffers[0].data(), b, lr, wd);
+            if (w.device().kind() != Device.Kind.CPU) {
+                updateOnDevice(w, grad, buffers[0], gAvg, b, lr, wd);
+            } else if (gAvg == null) {
+                update(w.data(), grad.data(), buffers[0].data(), b == null ? null : b.data(), lr,
+                        wd);
+                w.bumpVersion();
             } else {
-                updateCentered(w, grad.data(), buffers[0].data(), gAvg, b, lr, wd);
+                updateCentered(w.data(), grad.data(), buffers[0].data(), gAvg.data(),
+                        b == null ? null : b.data(), lr, wd);
+                w.bumpVersion();
             }
             s.step++;
-            s.param.value().bumpVersion();
         }
     }
 
@@ -125,5 +131,28 @@ public final class RmsProp implements Optimizer {
             if (b != null) b[i] = step;
             w[i] = wi - lr * step;
         }
+    }
+
+    /**
+     * {@link #update} (gAvg null) or {@link #updateCentered} for any device: one tensor op per
+     * float32 operation of the loops, in their order, so the result equals the CPU's bit for bit
+     * where the device rounds as IEEE.
+     */
+    private void updateOnDevice(Tensor w, Tensor dw, Tensor v, Tensor gAvg, Tensor b, float lr,
+                                float wd) {
+        Tensor g = dw.add(w.mul(wd));
+        Tensor vi = v.mul(alpha).add(g.mul(g).mul(oneMinusAlpha));
+        Tensor a;
+        if (gAvg == null) {
+            a = vi.sqrt().add(eps);
+        } else {
+            Tensor gi = gAvg.mul(alpha).add(g.mul(oneMinusAlpha));
+            a = vi.sub(gi.mul(gi)).sqrt().add(eps);
+            gAvg.copyFrom(gi);
+        }
+        Tensor step = b == null ? g.div(a) : b.mul(mu).add(g.div(a));
+        v.copyFrom(vi);
+        if (b != null) b.copyFrom(step);
+        w.copyFrom(w.sub(step.mul(lr)));
     }
 }

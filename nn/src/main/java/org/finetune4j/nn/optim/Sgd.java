@@ -1,6 +1,7 @@
 package org.finetune4j.nn.optim;
 
 import java.util.List;
+import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Tensor;
 
 /**
@@ -14,7 +15,8 @@ import org.finetune4j.tensor.Tensor;
  *   w ← w − γ·g
  * </pre>
  * State: "momentum_buffer" (only when μ ≠ 0). Arithmetic is float32, operation by operation in
- * PyTorch's order.
+ * PyTorch's order: one fused loop over the arrays on the CPU, the same operations as tensor ops
+ * on other devices.
  */
 public final class Sgd implements Optimizer {
     /** μ, τ and Nesterov; PyTorch's defaults are 0, 0, false. */
@@ -70,11 +72,17 @@ public final class Sgd implements Optimizer {
             Tensor grad = s.grad();
             if (grad == null) continue;
             boolean first = s.buffers == null;                   // then buf ← g, as PyTorch
-            float[] buf = options.momentum() == 0 ? null : state.buffers(s)[0].data();   // like w
-            update(s.param.value().data(), grad.data(), buf, first, (float) state.lr(s.group),
-                    (float) state.weightDecay(s));
+            Tensor buf = options.momentum() == 0 ? null : state.buffers(s)[0];    // like w
+            Tensor w = s.param.value();
+            float lr = (float) state.lr(s.group);
+            float wd = (float) state.weightDecay(s);
+            if (w.device().kind() == Device.Kind.CPU) {
+                update(w.data(), grad.data(), buf == null ? null : buf.data(), first, lr, wd);
+                w.bumpVersion();
+            } else {
+                updateOnDevice(w, grad, buf, first, lr, wd);
+            }
             s.step++;
-            s.param.value().bumpVersion();
         }
     }
 
@@ -92,5 +100,22 @@ public final class Sgd implements Optimizer {
             }
             w[i] = wi - lr * g;                     // all loads before the stores: Adam.update
         }
+    }
+
+    /**
+     * {@link #update} for any device: one tensor op per float32 operation of the loop, in its
+     * order, so a device result equals the CPU's bit for bit where the device rounds as IEEE.
+     */
+    private void updateOnDevice(Tensor w, Tensor dw, Tensor buf, boolean first, float lr,
+                                float wd) {
+        float mu = (float) options.momentum();
+        float oneMinusTau = (float) (1 - options.dampening());
+        Tensor g = dw.add(w.mul(wd));
+        if (buf != null) {
+            Tensor b = first ? g : buf.mul(mu).add(g.mul(oneMinusTau));
+            buf.copyFrom(b);
+            g = options.nesterov() ? g.add(b.mul(mu)) : b;
+        }
+        w.copyFrom(w.sub(g.mul(lr)));
     }
 }

@@ -10,6 +10,7 @@ import org.finetune4j.nn.data.Dataset;
 import org.finetune4j.nn.data.Loader;
 import org.finetune4j.nn.data.Normalize;
 import org.finetune4j.nn.loss.CrossEntropyLoss;
+import org.finetune4j.tensor.Device;
 
 /**
  * A model's loss and accuracy on a data set, computed in evaluation mode without a graph; every
@@ -44,14 +45,20 @@ public record Evaluation(int count, double loss, double accuracy, double[] perCl
 
     /** Plain cross-entropy over data, normalised with normalize (null: as stored). */
     public static Evaluation run(Module model, Dataset data, Normalize normalize, int batchSize) {
-        try (Loader loader = Loader.builder(data, batchSize).normalize(normalize).build()) {
+        try (Loader loader = Loader.builder(data, batchSize).normalize(normalize)
+                .device(model.device()).build()) {
             return run(model, loader, new CrossEntropyLoss()::forward);
         }
     }
 
-    /** One pass over the loader's epoch 0 (its dataset order when it does not shuffle). */
+    /**
+     * One pass over the loader's epoch 0 (its dataset order when it does not shuffle). Images
+     * are moved to the model's device when the loader delivers them elsewhere; only the logits
+     * (n, k) come back to the host, for the confusion matrix.
+     */
     public static Evaluation run(Module model, Loader data, LossFunction loss) {
         int k = data.dataset().numClasses();
+        Device device = model.device();
         long[][] confusion = new long[k][k];
         double lossSum = 0;
         int n = 0;
@@ -61,7 +68,7 @@ public record Evaluation(int count, double loss, double accuracy, double[] perCl
         model.eval();
         try (NoGrad ignored = NoGrad.enter()) {
             for (Batch b : data.epoch(0)) {
-                Variable logits = model.forward(Variable.constant(b.images()));
+                Variable logits = model.forward(Variable.constant(b.images().to(device)));
                 if (logits.shape().rank() != 2 || logits.dim(0) != b.size() || logits.dim(1) != k) {
                     throw new IllegalArgumentException("evaluation needs logits (" + b.size()
                             + ", " + k + ") for a batch of " + b.size() + " images of " + k

@@ -122,7 +122,7 @@ public final class Trainer {
     public MetricHistory fit(Dataset train, Dataset validation) throws IOException {
         try (Loader loader = Loader.builder(train, config.batchSize()).shuffle(true)
                 .seed(config.seed()).augment(config.augment()).normalize(config.normalize())
-                .prefetch(config.prefetch()).build()) {
+                .prefetch(config.prefetch()).device(model.device()).build()) {
             int batches = loader.batchesPerEpoch();
             for (TrainingListener l : listeners) {
                 l.onTrainingStart(completedEpochs, config.epochs(), batches);
