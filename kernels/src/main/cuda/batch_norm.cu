@@ -7,8 +7,8 @@
 //           dx = gamma*rstd/m * (m*dy - dBeta - xhat*dGamma) = a*dy + b*(x - mean) + k.
 // CPU twin: tensor/cpu/CpuBatchNorm2d (forwardTrain = bn_stats + bn_apply + bn_running_update,
 // forwardEval = bn_eval_forward, backward = bn_backward_reduce + bn_backward_dx). Launcher:
-// kernels/.../launch/BatchNorm2dKernel (NormKernels batch norm; cuDNN's CudnnBatchNorm2d is the
-// other GPU path). mean/rstd are what forwardTrain saves (saveMean/saveRstd) for backward.
+// kernels/.../CudaNorm (NormKernels batch norm; cuDNN is not used, see kernels/README.md).
+// mean/rstd are what forwardTrain saves (saveMean/saveRstd) for backward.
 // Versions: v1 only. bn_stats and bn_backward_reduce: one block per channel (gridDim.x = c,
 // blockDim 256, any multiple of 32 works), fixed reduction tree (common.cuh). The others are
 // grid-stride over their outputs (blockDim 256, grid = min(ceil(total/256), 65535*8));

@@ -4,8 +4,8 @@
 //   i1 = min(i0 + 1, in - 1), l = min(src - i0, 1);
 //   y = (1-lh)*((1-lw)*x[i0,j0] + lw*x[i0,j1]) + lh*((1-lw)*x[i1,j0] + lw*x[i1,j1]).
 //   backward: dx = the adjoint, each dy spread over its 2x2 source cells with the same weights.
-// CPU twin: tensor/cpu/CpuBilinearResize (forward, backward). Launcher: kernels/.../launch/
-// BilinearResizeKernel (the resize used by the feature-map methods / input pipeline).
+// CPU twin: tensor/cpu/CpuBilinearResize (forward, backward). Launcher: kernels/.../
+// CudaPool (the resize used by the feature-map methods / input pipeline).
 // Versions: v1 only. Both kernels are grid-stride over their OUTPUT elements (blockDim 256,
 // grid = min(ceil(total/256), 65535*8)). The backward is the gather form: each dx cell walks a
 // bounded range of output rows/columns (from the inverse of the scale, one row of margin each

@@ -25,5 +25,6 @@ for s in "${stems[@]}"; do
   for sm in sm_80 sm_90; do
     ptxas -arch="$sm" -O3 -o /dev/null "$out/$s.ptx"
   done
-  echo "built $s.ptx ($(grep -c '^\.visible \.entry\|^\.entry' "$out/$s.ptx") entries), ptxas sm_80 sm_90 ok"
+  entries=$(grep -c '^\.visible \.entry\|^\.entry' "$out/$s.ptx")
+  echo "built $s.ptx ($entries entries), ptxas sm_80 sm_90 ok"
 done

@@ -3,7 +3,7 @@
 //   soft:  loss[i] = sum_j t_j * (lse - logits_j) (t_j != 0 only);
 //          dLogits = (softmax_j * sum_l t_l - t_j) * dLoss[i]
 // CPU twin: tensor/cpu/CpuCrossEntropy (forward, backward, forwardSoft, backwardSoft).
-// Launcher: kernels/.../launch/CrossEntropyKernel (LossKernels.crossEntropy*).
+// Launcher: kernels/.../CudaLosses (LossKernels.crossEntropy*).
 // Versions: v1 only: one block per sample (row), blockDim a multiple of 32 (launcher 256).
 // Precision: lse = max + log(sum exp(x - max)) in double, as CpuSoftmax.logSumExp; loss and
 // gradient in double, rounded once. Parity tolerance atol 1e-6 + rtol 1e-5 (sum order).

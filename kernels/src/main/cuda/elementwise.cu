@@ -1,7 +1,7 @@
 // elementwise.cu: pointwise kernels y = f(x), y = x op s, y = a op b (same shape or broadcast),
 // where, clamp, fill, axpy, scale.
 // CPU twin: tensor/cpu/CpuElementwise (unary, unaryBackward, scalar, clamp, binary, where).
-// Launcher: kernels/.../launch/ElementwiseKernel (symbols from UnaryOp/ScalarOp/BinaryOp
+// Launcher: kernels/.../CudaElementwise and CudaMemory (symbols from UnaryOp/ScalarOp/BinaryOp
 // .kernelSymbol()).
 // Versions: v1 only: grid-stride loops, launcher blockDim 256, grid min(ceil(n/256), 65535*8).
 // Semantics follow the twin exactly: Java Math.max/min (NaN wins, -0 < +0), comparison masks

@@ -5,7 +5,7 @@
 //   z*strideC. beta == 0 overwrites C without reading it (NaN in C does not survive); alpha == 0
 //   or k == 0 leaves A and B unread.
 // CPU twin: tensor/cpu/CpuGemm (gemm / gemmBatched; gemmNaive for v1). Launcher:
-// kernels/.../launch/GemmKernel (LinalgKernels.gemm / matmul when cuBLAS is not used).
+// kernels/.../CudaLinalg (LinalgKernels.gemm / matmul when cuBLAS is not used).
 // Versions (parity-tested both; the launcher uses v2, v1 is the readable reference):
 //   v1 sgemm_naive: one thread per C element, the twin's gemmNaive loop; block (16, 16),
 //      grid (ceil(n/16), min(ceil(m/16), 65535), batch); rows/columns are grid-stride loops.

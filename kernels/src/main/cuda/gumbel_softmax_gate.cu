@@ -3,7 +3,7 @@
 //   when hard;  dLogits = soft * (dOut - sum_j dOut_j * soft_j) / tau  (straight-through).
 //   y[i,ch,p] = g * a + (1 - g) * b,  g = g[i] (perChannel 0) or g[i*c + ch] (perChannel 1).
 // CPU twins: tensor/cpu/CpuGumbelSoftmaxGate (forward, backward), tensor/cpu/CpuGatedBlend.
-// Launcher: kernels/.../launch/GumbelSoftmaxGateKernel (FusedKernels.gumbelSoftmaxGateForward /
+// Launcher: kernels/.../CudaFused (FusedKernels.gumbelSoftmaxGateForward /
 // gumbelSoftmaxGateBackward, gatedBlendForward / gatedBlendBackward).
 // Versions: v1 only (one warp per gate row; k is 2..~64, so a row fits one or two loads per lane).
 // Precision: row sums and the dg sum in double, as the twins; exp in double as Math.exp. The

@@ -3,7 +3,7 @@
 //                                              ow*strideW - padW + j*dilW]   (0 in the padding)
 //   col: (c*kH*kW, outH*outW), row stride outH*outW (no ldCol: the CPU twin's ldCol == outH*outW).
 //   col2im: dx[ch, ih, iw] = sum of the col entries im2col copied from x[ch, ih, iw].
-// CPU twin: tensor/cpu/Im2col (im2col, col2im). Launcher: kernels/.../launch/Im2colKernel
+// CPU twin: tensor/cpu/Im2col (im2col, col2im). Launcher: kernels/.../CudaConv
 // (ConvKernels conv2d fallback: forward = im2col + gemm, backward data = gemm + col2im).
 // Versions: v1 only. Both kernels are grid-stride over their OUTPUT elements (blockDim 256,
 // grid = min(ceil(total/256), 65535*8)); col2im is the gather form: each x element sums its

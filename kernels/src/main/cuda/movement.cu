@@ -3,7 +3,7 @@
 //   y[i] = x[xs.offset + sum_d idx_d(i) * xs.stride[d]];  y[o,j,:] = x[o,index[j],:];
 //   y[o,j,:] += sum over k with index[k] == j (k ascending) of src[o,k,:].
 // CPU twins: tensor/cpu/CpuMovement (permute, slice, place, indexSelect, indexAdd, oneHot,
-// gatherPlanes) and CpuElementwise.broadcast. Launcher: kernels/.../launch/MovementKernel.
+// gatherPlanes) and CpuElementwise.broadcast. Launcher: kernels/.../CudaMovement.
 // Versions: v1 only: one thread per output element, grid-stride, launcher blockDim 256.
 // Precision: copies are exact; index_add adds in float in the twin's order (k ascending), so it is
 // bit-identical. Parity tolerance: exact. Out-of-range indices cannot throw here: select/gather

@@ -5,7 +5,7 @@
 //   Adam: g = ∇ + λw (Adam) | w = (1−γλ)w (AdamW);  m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;
 //         amsgrad: v̂ = max(v̂, v);  w = w − γ/(1−β1ᵗ) · m / (√v / √(1−β2ᵗ) + ε)
 // CPU twin: tensor/cpu/CpuOptimizerUpdates (sgdUpdate, adamUpdate). Launcher:
-// kernels/.../launch/OptimizerKernel (used by the CUDA path of nn/optim Sgd, Adam, AdamW).
+// kernels/.../CudaOptimizerUpdates (parity-tested; nn/optim does not call it yet).
 // Versions: v1 only: grid-stride, launcher blockDim 256.
 // Precision: float32 per operation in PyTorch's order; the scalar factors (1−τ, 1−β, the bias
 // corrections, 1−γλ) in double from the float arguments, rounded once, as the twin. Every

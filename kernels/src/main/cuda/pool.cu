@@ -5,7 +5,7 @@
 //        anything, as in the twin); argmax = ih*w + iw inside the input plane.
 //   avg: (1/(kH*kW)) * sum over the clipped window (count_include_pad = True), sum in double.
 // CPU twin: tensor/cpu/CpuPool2d (maxForward, maxBackward, avgForward, avgBackward).
-// Launcher: kernels/.../launch/Pool2dKernel (PoolKernels max/avg pool forward and backward).
+// Launcher: kernels/.../CudaPool (PoolKernels max/avg pool forward and backward).
 // Versions: v1 only. All kernels are grid-stride over their OUTPUT elements (blockDim 256,
 // grid = min(ceil(total/256), 65535*8)). The backwards are gather forms: each dx cell walks the
 // windows that contain it in (oh, ow) row-major order, the order in which the twin's scatter

@@ -3,7 +3,7 @@
 //   softmax: y = exp(x - max) / sum exp(x - max);  log_softmax: y = x - max - log sum exp(x - max)
 //   backward: dx = y*(dy - sum dy*y);  log: dx = dy - exp(y)*sum dy.
 // CPU twins: tensor/cpu/CpuReductions (reduce, argmax), CpuBackend.variance, tensor/cpu/CpuSoftmax.
-// Launcher: kernels/.../launch/ReduceKernel (ReduceOp.kernelSymbol() + "_rows"; the launcher
+// Launcher: kernels/.../CudaReductions (ReduceOp.kernelSymbol() + "_rows"; the launcher
 // first moves the reduced axes last with strided_copy, so every reduction here is over rows).
 // Versions: v1 only: one block per row, blockDim a multiple of 32 (launcher 256), a fixed tree.
 // Precision: sum, mean, variance (two-pass), softmax denominators and backward dots in double;

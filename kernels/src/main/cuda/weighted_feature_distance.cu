@@ -2,8 +2,8 @@
 //   out[i] = sum_c w[i,c] * (1/hw) * sum_p (s[i,c,p] - t[i,c,p])^2,  w: (n, c) when perSample
 //   else (c);  ds = dOut[i]*w*(2/hw)*(s - t), dt = -ds;  dw[i,c] = dOut[i]*partial[i,c]/hw,
 //   summed over i in order when the weights are shared.
-// CPU twin: tensor/cpu/CpuWeightedFeatureDistance. Launcher: kernels/.../launch/
-// WeightedFeatureDistanceKernel (FusedKernels.weightedFeatureDistanceForward / Backward).
+// CPU twin: tensor/cpu/CpuWeightedFeatureDistance. Launcher: kernels/.../
+// CudaFused (FusedKernels.weightedFeatureDistanceForward / Backward).
 // Versions: v1 only. Forward = wfd_partial (one block per (i, c) plane) then wfd_combine; the
 // launcher keeps `partial` (n*c doubles) for wfd_weight_grad. The difference map is never stored.
 // Precision: every sum in double as the twin; only the order inside a plane differs (fixed

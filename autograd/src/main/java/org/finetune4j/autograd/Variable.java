@@ -6,6 +6,7 @@ import java.util.function.UnaryOperator;
 import org.finetune4j.autograd.ops.BatchNorm2d;
 import org.finetune4j.autograd.ops.Binary;
 import org.finetune4j.autograd.ops.Conv2d;
+import org.finetune4j.autograd.ops.GatedBlend;
 import org.finetune4j.autograd.ops.CrossEntropy;
 import org.finetune4j.autograd.ops.GumbelSoftmaxGate;
 import org.finetune4j.autograd.ops.MatMul;
@@ -427,6 +428,14 @@ public final class Variable {
     /** Gumbel-softmax over the last axis with the given Gumbel noise; hard = straight-through one-hot. */
     public Variable gumbelSoftmaxGate(Tensor noise, float tau, boolean hard) {
         return GumbelSoftmaxGate.apply(this, noise, tau, hard);
+    }
+
+    /**
+     * This gate blends a and b: this·a + (1 − this)·b with a, b (n, c, h, w) and this (n) or
+     * (n, 1, 1, 1) per sample (SpotTune) or (n, c) or (n, c, 1, 1) per channel (AdaFilter).
+     */
+    public Variable gatedBlend(Variable a, Variable b) {
+        return GatedBlend.apply(this, a, b);
     }
 
     /** Per-sample Σ_c w_c · mean_hw (this − teacher)², weights (n, c) or (c). */

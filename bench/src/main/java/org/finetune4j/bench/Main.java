@@ -10,8 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The finetune4j command line: {@code java -jar finetune4j.jar <command> --help}. */
-@Command(name = "finetune4j", mixinStandardHelpOptions = true, version = "finetune4j 0.1.0-SNAPSHOT",
-        description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the engine.",
+@Command(name = "finetune4j", mixinStandardHelpOptions = true,
+        version = "finetune4j 0.1.0-SNAPSHOT",
+        description = "Pretrain, fine-tune and compare transfer-learning methods; benchmark the"
+                + " engine. -Dfinetune4j.device=cuda (before -jar) runs on an NVIDIA GPU.",
         subcommands = {PretrainCommand.class, FinetuneCommand.class, CompareCommand.class,
             DemoCommand.class,
             StepCommand.class, JmhCommand.class,

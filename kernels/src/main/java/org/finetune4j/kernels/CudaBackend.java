@@ -375,4 +375,15 @@ public final class CudaBackend implements Backend {
         return fused.weightedFeatureDistanceBackward(dOut, s, t, weights, needS, needT,
                 needWeights);
     }
+
+    @Override
+    public Tensor gatedBlendForward(Tensor g, Tensor a, Tensor b) {
+        return fused.gatedBlendForward(g, a, b);
+    }
+
+    @Override
+    public Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
+                                       boolean needA, boolean needB) {
+        return fused.gatedBlendBackward(dy, g, a, b, needG, needA, needB);
+    }
 }

@@ -11,12 +11,14 @@ import org.finetune4j.kernels.cuda.PtxModule;
 import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.FusedKernels;
+import org.finetune4j.tensor.backend.GatedBlendShape;
 
 /**
- * FusedKernels on gumbel_softmax_gate.cu (one warp per gate row, 4 rows per 128-thread block)
- * and weighted_feature_distance.cu (one block per (i, c) plane into a scratch of n*c doubles,
- * then one thread per sample). Twins: CpuGumbelSoftmaxGate, CpuWeightedFeatureDistance; shape
- * checks and messages as CpuLosses.
+ * FusedKernels on gumbel_softmax_gate.cu (the gate: one warp per gate row, 4 rows per 128-thread
+ * block; the gated blend: grid-stride forward, one block per gate entry backward) and
+ * weighted_feature_distance.cu (one block per (i, c) plane into a scratch of n*c doubles, then
+ * one thread per sample). Twins: CpuGumbelSoftmaxGate, CpuGatedBlend, CpuWeightedFeatureDistance;
+ * shape checks and messages as CpuLosses (the blend's through GatedBlendShape).
  */
 final class CudaFused implements FusedKernels {
     private static final int GATE_BLOCK = 128;                 // 4 warps = 4 rows per block
@@ -71,6 +73,38 @@ final class CudaFused implements FusedKernels {
         int grid = (int) Math.min((rows + GATE_ROWS_PER_BLOCK - 1L) / GATE_ROWS_PER_BLOCK,
                 MAX_GATE_GRID);
         KernelLaunch.launch(ctx, PtxModule.GUMBEL_SOFTMAX_GATE, symbol, grid, GATE_BLOCK, 0, args);
+    }
+
+    @Override
+    public Tensor gatedBlendForward(Tensor g, Tensor a, Tensor b) {
+        String op = "gatedBlend";
+        GatedBlendShape s = GatedBlendShape.of(op, g, a, b);
+        Launches.positive("gatedBlend.forward", s.n(), s.c(), s.hw());
+        Tensor y = CudaTensors.empty(ctx, a.shape());
+        Launches.elementwise(ctx, PtxModule.GUMBEL_SOFTMAX_GATE, KernelSymbols.GATED_BLEND_FORWARD,
+                a.size(), ptr(ctx, g, op, "g"), ptr(ctx, a, op, "a"), ptr(ctx, b, op, "b"),
+                ptr(ctx, y, op, "y"), s.n(), s.c(), s.hw(), s.perChannel() ? 1 : 0);
+        return y;
+    }
+
+    @Override
+    public Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
+                                       boolean needA, boolean needB) {
+        String op = "gatedBlendBackward";
+        GatedBlendShape s = GatedBlendShape.ofBackward(op, dy, g, a, b);
+        Launches.positive("gatedBlend.backward", s.n(), s.c(), s.hw());
+        Tensor dg = needG ? CudaTensors.empty(ctx, g.shape()) : null;
+        Tensor da = needA ? CudaTensors.empty(ctx, a.shape()) : null;
+        Tensor db = needB ? CudaTensors.empty(ctx, b.shape()) : null;
+        if (!needG && !needA && !needB) return new Tensor[] {null, null, null};
+        // One 256-thread block per gate entry (its dg is a fixed block tree in double).
+        Launches.rows(ctx, PtxModule.GUMBEL_SOFTMAX_GATE, KernelSymbols.GATED_BLEND_BACKWARD,
+                g.size(), ptr(ctx, g, op, "g"), ptr(ctx, a, op, "a"), ptr(ctx, b, op, "b"),
+                ptr(ctx, dy, op, "dy"), dg == null ? Launches.none() : ptr(ctx, dg, op, "dg"),
+                da == null ? Launches.none() : ptr(ctx, da, op, "da"),
+                db == null ? Launches.none() : ptr(ctx, db, op, "db"), s.n(), s.c(), s.hw(),
+                s.perChannel() ? 1 : 0);
+        return new Tensor[] {dg, da, db};
     }
 
     @Override

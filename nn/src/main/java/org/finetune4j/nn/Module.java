@@ -85,7 +85,8 @@ public abstract class Module {
 
     private void checkName(String name) {
         if (name.isEmpty() || name.contains(".")) {
-            throw new IllegalArgumentException("module part name '" + name + "' must be non-empty and dot-free");
+            throw new IllegalArgumentException("module part name '" + name
+                    + "' must be non-empty and dot-free");
         }
         if (params.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException("module part '" + name + "' registered twice in "

@@ -123,7 +123,8 @@ public final class CompareCommand implements Callable<Integer> {
         }
         if (problem != null) return fail(problem);
 
-        CompareGrid grid = new CompareGrid(out, loaded.pretrained(), task, methods, budgets, seeds, grids,
+        CompareGrid grid = new CompareGrid(out, loaded.pretrained(), task, methods, budgets, seeds,
+                grids,
                 rule, batchSize, evalPoints, protocol, System.err);
         System.err.printf(Locale.ROOT, "compare: %d runs (%d methods x %d budgets x %d seeds%s)"
                         + " on %s; backend %s; output %s%n", grid.totalRuns(), methods.size(),
@@ -171,7 +172,9 @@ public final class CompareCommand implements Callable<Integer> {
                         + String.join(", ", FineTuning.METHODS) + ")";
             }
         }
-        if (new HashSet<>(methods).size() != methods.size()) return "--methods lists a method twice";
+        if (new HashSet<>(methods).size() != methods.size()) {
+            return "--methods lists a method twice";
+        }
         for (int b : budgets) if (b < 1) return "--budgets must be >= 1, got " + b;
         if (new HashSet<>(budgets).size() != budgets.size()) return "--budgets lists a value twice";
         if (new HashSet<>(seeds).size() != seeds.size()) return "--seeds lists a seed twice";

@@ -101,7 +101,9 @@ final class CompareGrid {
         List<Map<String, Double>> configs = configs(method);
         boolean tuned = configs.size() > 1;
         List<RunRecord> tuning = new ArrayList<>();
-        for (Map<String, Double> c : configs) tuning.add(runOrRead(method, budget, seeds.get(0), c));
+        for (Map<String, Double> c : configs) {
+            tuning.add(runOrRead(method, budget, seeds.get(0), c));
+        }
         RunRecord best = tuning.get(0);
         for (RunRecord r : tuning) if (r.valAccuracy() > best.valAccuracy()) best = r;
         if (tuned) {

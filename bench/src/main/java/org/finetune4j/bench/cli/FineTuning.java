@@ -57,7 +57,7 @@ final class FineTuning {
         }
     }
 
-    /** Epoch-mean loss terms (one entry per epoch) and validation accuracy at valEpochs (1-based). */
+    /** Epoch-mean loss terms (one map per epoch); validation accuracy at valEpochs (1-based). */
     record Curve(List<Map<String, Double>> epochTerms, List<Integer> valEpochs,
                  List<Double> valAccuracy) {}
 

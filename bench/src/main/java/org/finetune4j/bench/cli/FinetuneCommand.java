@@ -77,8 +77,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         }
         TargetTask task = loaded.task();
         FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, seed, hyper, 1);
-        FineTuning.Result r = FineTuning.run(method, loaded.pretrained(), task, task.shots(budget, seed),
-                s);
+        FineTuning.Result r = FineTuning.run(method, loaded.pretrained(), task,
+                task.shots(budget, seed), s);
         System.out.printf(Locale.ROOT, "%s: test accuracy %.2f%% on %d images (validation"
                         + " %.2f%%) after %d epochs over %d images (%d per class); %.1f s;"
                         + " last step %s%n", method, 100 * r.testAccuracy(), r.testImages(),

@@ -101,7 +101,7 @@ public final class JsonText {
     }
 
     private static void quote(StringBuilder b, String s) {
-        b.append(Json.quote(s));                          // one escaping rule for every JSON we write
+        b.append(Json.quote(s));                    // one escaping rule for every JSON we write
     }
 
     /**

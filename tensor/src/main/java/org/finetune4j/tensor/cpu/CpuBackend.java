@@ -529,4 +529,15 @@ public final class CpuBackend implements Backend {
                                                     boolean needS, boolean needT, boolean needWeights) {
         return CpuLosses.weightedFeatureDistanceBackward(dOut, s, t, weights, needS, needT, needWeights);
     }
+
+    @Override
+    public Tensor gatedBlendForward(Tensor g, Tensor a, Tensor b) {
+        return CpuLosses.gatedBlendForward(g, a, b);
+    }
+
+    @Override
+    public Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
+                                       boolean needA, boolean needB) {
+        return CpuLosses.gatedBlendBackward(dy, g, a, b, needG, needA, needB);
+    }
 }

@@ -3,8 +3,9 @@ package org.finetune4j.tensor.cpu;
 import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.FusedKernels.GateResult;
+import org.finetune4j.tensor.backend.GatedBlendShape;
 
-/** Tensor-level entry points (shape checks, allocation) for the loss kernels and the two fused ops. */
+/** Tensor-level entry points (shape checks, allocation) for the loss kernels and the fused ops. */
 final class CpuLosses {
     private CpuLosses() {}
 
@@ -110,5 +111,25 @@ final class CpuLosses {
                 ds == null ? null : ds.data(), dt == null ? null : dt.data(), dw == null ? null : dw.data(),
                 s.dim(0), s.dim(1), s.dim(2) * s.dim(3));
         return new Tensor[] {ds, dt, dw};
+    }
+
+    static Tensor gatedBlendForward(Tensor g, Tensor a, Tensor b) {
+        GatedBlendShape s = GatedBlendShape.of("gatedBlend", g, a, b);
+        Tensor y = Tensor.zeros(a.shape());
+        CpuGatedBlend.forward(g.data(), a.data(), b.data(), y.data(), s.n(), s.c(), s.hw(),
+                s.perChannel());
+        return y;
+    }
+
+    static Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
+                                       boolean needA, boolean needB) {
+        GatedBlendShape s = GatedBlendShape.ofBackward("gatedBlendBackward", dy, g, a, b);
+        Tensor dg = needG ? Tensor.zeros(g.shape()) : null;
+        Tensor da = needA ? Tensor.zeros(a.shape()) : null;
+        Tensor db = needB ? Tensor.zeros(b.shape()) : null;
+        CpuGatedBlend.backward(g.data(), a.data(), b.data(), dy.data(),
+                dg == null ? null : dg.data(), da == null ? null : da.data(),
+                db == null ? null : db.data(), s.n(), s.c(), s.hw(), s.perChannel());
+        return new Tensor[] {dg, da, db};
     }
 }
