@@ -16,6 +16,7 @@ import java.util.TreeMap;
  * Thread-safe: every method is synchronized (the Cleaner thread releases blocks too).
  */
 public final class DeviceAllocator {
+    private static final long RECLAIM_WAIT_MS = 50;   // cleaners run on their own thread
     static final long SMALL_LIMIT = 1L << 20;     // <= 1 MiB: "small" pool (PyTorch kSmallSize)
     static final long SMALL_GRANULE = 512;        // PyTorch kMinBlockSize
     static final long LARGE_GRANULE = 2L << 20;   // 2 MiB, PyTorch's large-buffer rounding
@@ -59,7 +60,26 @@ public final class DeviceAllocator {
         return Math.max(rounded, SMALL_GRANULE);                       // 0 bytes still gets a block
     }
 
-    public synchronized Block allocate(long bytes) {
+    public Block allocate(long bytes) {
+        try {
+            return allocateLocked(bytes);
+        } catch (CudaOutOfMemoryException first) {
+            // Dead tensors give their blocks back through a Cleaner, i.e. only after a garbage
+            // collection, and device memory can run out long before the (small) Java heap
+            // forces one. So collect, give the cleaners a moment (outside this allocator's lock:
+            // they call release), and try once more; a second failure is the real OOM.
+            System.gc();
+            try {
+                Thread.sleep(RECLAIM_WAIT_MS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw first;
+            }
+            return allocateLocked(bytes);
+        }
+    }
+
+    private synchronized Block allocateLocked(long bytes) {
         long size = roundUp(bytes);
         allocations++;
         Block cached = takeCached(size);
