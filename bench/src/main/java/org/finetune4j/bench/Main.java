@@ -2,6 +2,7 @@ package org.finetune4j.bench;
 
 import org.finetune4j.bench.cli.CompareCommand;
 import org.finetune4j.bench.cli.DemoCommand;
+import org.finetune4j.bench.cli.DeviceSelection;
 import org.finetune4j.bench.cli.FinetuneCommand;
 import org.finetune4j.bench.cli.JmhCommand;
 import org.finetune4j.bench.cli.PretrainCommand;
@@ -37,6 +38,26 @@ public final class Main implements Runnable {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        if (!asksForHelp(args)) {
+            String problem = DeviceSelection.problem(System.getProperty("finetune4j.device"),
+                    System.getenv("FINETUNE4J_DEVICE"));
+            if (problem != null) {
+                System.err.println("finetune4j: " + problem);
+                return 2;
+            }
+        }
         return new CommandLine(new Main()).execute(args);
+    }
+
+    /** Help and version need no device, so a missing GPU never hides them. */
+    private static boolean asksForHelp(String... args) {
+        if (args.length == 0) return true;
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help") || a.equals("-V") || a.equals("--version")
+                    || a.equals("help")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -192,6 +192,7 @@ public final class PretrainCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         ResNetConfig cfg = config(split.train().numClasses());
         ResNet net = new ResNet(cfg, Rng.seeded(seed));
+        net.to(Backends.defaultDevice());              // -Dfinetune4j.device / FINETUNE4J_DEVICE
         Sgd sgd = new Sgd(List.of(ParamGroup.of(net, lr, weightDecay)),
                 Sgd.Options.momentum(momentum));
         Augment augment = new Augment(cropPadding, !noFlip);
