@@ -15,6 +15,7 @@ import org.finetune4j.nn.loss.DistillationLoss;
 import org.finetune4j.nn.optim.Optimizer;
 import org.finetune4j.nn.optim.ParamGroup;
 import org.finetune4j.nn.optim.RmsProp;
+import org.finetune4j.nn.optim.Sgd;
 import org.finetune4j.nn.resnet.ResNet;
 import org.finetune4j.nn.resnet.Stage;
 import org.finetune4j.tensor.Rng;
@@ -77,10 +78,33 @@ public final class FitNets implements TransferMethod {
         regressor.namedParameters().forEach((k, p) -> r.put("regressor." + k, p));
         this.hintGroups = List.of(ParamGroup.of(student, this::isLowerPart, cfg.lr(), 0),
                 ParamGroup.of(r, cfg.lr(), 0));
-        this.fullGroups = List.of(ParamGroup.of(student, cfg.lr(), 0));
-        RmsProp.Options rms = new RmsProp.Options(cfg.rmsDecay(), 1e-8, 0, false);
-        this.hintOptimizer = new RmsProp(hintGroups, rms);
-        this.fullOptimizer = new RmsProp(fullGroups, rms);
+        this.fullGroups = List.of(ParamGroup.of(student, stage2Lr(cfg), decay(cfg)));
+        // Stage 1 always uses RMSProp: L_HT sums squares over every element of the hint map,
+        // a scale an SGD step would have to be tuned to; RMSProp's per-weight normalisation
+        // makes it scale-free. Stage 2 is ordinary supervised training: RMSProp as in the 2015
+        // code, or the baselines' SGD when comparing methods.
+        this.hintOptimizer = new RmsProp(hintGroups, rmsOptions(cfg));
+        this.fullOptimizer = optimizer(fullGroups, cfg);
+    }
+
+    private static double stage2Lr(FitNetsConfig cfg) {
+        return cfg.optimizer() == FitNetsConfig.Optimizer.SGD ? cfg.sgdLr() : cfg.lr();
+    }
+
+    private static double decay(FitNetsConfig cfg) {
+        return cfg.optimizer() == FitNetsConfig.Optimizer.SGD ? cfg.weightDecay() : 0;
+    }
+
+    /** Stage 2: RMSProp as the 2015 code, or the library's SGD + momentum (spec §8). */
+    private static Optimizer optimizer(List<ParamGroup> groups, FitNetsConfig cfg) {
+        if (cfg.optimizer() == FitNetsConfig.Optimizer.SGD) {
+            return new Sgd(groups, Sgd.Options.momentum(cfg.momentum()));
+        }
+        return new RmsProp(groups, rmsOptions(cfg));
+    }
+
+    private static RmsProp.Options rmsOptions(FitNetsConfig cfg) {
+        return new RmsProp.Options(cfg.rmsDecay(), 1e-8, 0, false);
     }
 
     /** Mode A with hint = teacher F2, guided = student F2. */
