@@ -13,7 +13,7 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.BinaryOp;
 import org.finetune4j.tensor.backend.ScalarOp;
 import org.finetune4j.tensor.backend.UnaryOp;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,8 +29,8 @@ class ElementwiseParityTest {
     private static final float[] SPECIAL = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY,
         Float.NEGATIVE_INFINITY, 1f, -1f, 6f, 0.5f, -7.25f, 1e-30f, 88.7f};
 
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 

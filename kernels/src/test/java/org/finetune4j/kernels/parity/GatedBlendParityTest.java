@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,8 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GatedBlendParityTest {
     private static final Tol DG = Tol.of(1e-9, 1e-6);
 
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 

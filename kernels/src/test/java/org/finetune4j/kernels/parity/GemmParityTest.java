@@ -124,8 +124,8 @@ class GemmParityTest {
         Tensor actual = c.to(GPU);
         linalg.gemm(ta, tb, alpha, a.to(GPU), b.to(GPU), beta, actual);
         String what = linalg.describe() + " " + (ta ? "Aᵀ" : "A") + (tb ? "Bᵀ" : "B") + " m="
-                + m + " n=" + n + " k=" + k + " batch=" + batch + " alpha=" + alpha + " beta=" + beta
-                + (nanC ? " (NaN in C)" : "");
+                + m + " n=" + n + " k=" + k + " batch=" + batch + " alpha=" + alpha + " beta="
+                + beta + (nanC ? " (NaN in C)" : "");
         Parity.assertClose(what, expected, actual, tol(k));
     }
 

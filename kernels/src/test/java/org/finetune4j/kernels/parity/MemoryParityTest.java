@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,8 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * op bumps the storage version once.
  */
 class MemoryParityTest {
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 

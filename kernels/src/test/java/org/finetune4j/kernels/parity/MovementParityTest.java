@@ -11,7 +11,7 @@ import java.util.List;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * index_add that sums in the twin's order, so everything is bit-exact (kernel header).
  */
 class MovementParityTest {
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 

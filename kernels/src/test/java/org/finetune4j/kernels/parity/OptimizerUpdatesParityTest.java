@@ -11,7 +11,7 @@ import org.finetune4j.kernels.CudaOptimizerUpdates;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.cpu.CpuOptimizerUpdates;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,8 +28,8 @@ class OptimizerUpdatesParityTest {
     private static final Tol ADAM = Tol.of(1e-9, 5e-7);
     private static final int[] SIZES = {1, 7, 255, 256, 257, 4099};
 
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 

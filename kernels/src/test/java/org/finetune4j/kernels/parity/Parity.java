@@ -26,7 +26,7 @@ public final class Parity {
 
     private Parity() {}
 
-    /** For @BeforeAll / @BeforeEach: skip unless cuda:0 is usable, saying why not. */
+    /** For @BeforeEach: skip unless cuda:0 is usable, saying why not (per test, so visible). */
     public static void assumeGpu() {
         CudaAvailability a = CudaAvailability.get();
         Assumptions.assumeTrue(a.available(0), () -> "CUDA parity needs cuda:0: "

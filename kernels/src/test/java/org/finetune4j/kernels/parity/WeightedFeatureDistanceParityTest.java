@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Tensor;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -26,8 +26,8 @@ class WeightedFeatureDistanceParityTest {
     private static final Tol SUMS = Tol.of(1e-6, 1e-5);
     private static final Tol GRAD = Tol.of(0, 1e-6);
 
-    @BeforeAll
-    static void needsGpu() {
+    @BeforeEach                            // per test: each reports itself skipped, with why
+    void needsGpu() {
         Parity.assumeGpu();
     }
 
