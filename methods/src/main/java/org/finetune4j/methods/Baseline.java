@@ -112,6 +112,11 @@ public final class Baseline implements TransferMethod {
         return description;
     }
 
+    @Override
+    public List<Optimizer> optimizers() {
+        return List.of(optimizer);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }

@@ -101,4 +101,19 @@ class BaselineTest {
         assertEquals("explicit-l2", l2.name());
         for (ParamGroup p : l2.parameterGroups()) assertEquals(0.0, p.weightDecay(), 0.0);
     }
+
+    @Test
+    void scalingLearningRatesScalesEveryGroupOfEveryOptimiserFromTheConfiguredRate() {
+        Baseline ft = Baseline.fineTune(Fixtures.mini(1),
+                BaselineConfig.defaults().withBackboneLrMultiplier(0.1));
+        ft.scaleLearningRates(0.1);
+        ft.scaleLearningRates(0.1);                      // from the configured rate, not compounded
+        List<ParamGroup> groups = ft.parameterGroups();
+        for (int i = 0; i < groups.size(); i++) {
+            assertEquals(groups.get(i).lr() * 0.1, ft.optimizer().lr(i), 1e-15);
+        }
+        ft.scaleLearningRates(1);
+        assertEquals(groups.get(0).lr(), ft.optimizer().lr(0), 0);
+        assertEquals(1, ft.optimizers().size());
+    }
 }

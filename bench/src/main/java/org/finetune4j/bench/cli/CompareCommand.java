@@ -79,6 +79,11 @@ public final class CompareCommand implements Callable<Integer> {
             + " for about 1000 steps, between 15 and 50)")
     Integer epochs;
 
+    @Option(names = "--lr-decay", paramLabel = "none|step", description = "learning-rate"
+            + " schedule of every run: none (constant) or step (x0.1 for the last third of the"
+            + " epochs, as the L2-SP and DELTA papers) (default: ${DEFAULT-VALUE})")
+    String lrDecay = "none";
+
     @Option(names = "--batch-size", description = "mini-batch size (default: ${DEFAULT-VALUE})")
     int batchSize = 16;
 
@@ -114,8 +119,9 @@ public final class CompareCommand implements Callable<Integer> {
         TargetTask task = loaded.task();
         String checkpointId = loaded.checkpointId();
         EpochRule rule = new EpochRule(epochs);
+        FineTuning.LrDecay decay = FineTuning.LrDecay.parse(lrDecay);
         RunRecord.Protocol protocol = new RunRecord.Protocol(checkpointId, task.source(),
-                rule.describe(), batchSize, target.valPerClass, evalPoints);
+                rule.describe(), batchSize, target.valPerClass, evalPoints, decay.describe());
         try {
             problem = claimOutput(protocol);
         } catch (IOException e) {
@@ -125,7 +131,7 @@ public final class CompareCommand implements Callable<Integer> {
 
         CompareGrid grid = new CompareGrid(out, loaded.pretrained(), task, methods, budgets, seeds,
                 grids,
-                rule, batchSize, evalPoints, protocol, System.err);
+                rule, batchSize, evalPoints, decay, protocol, System.err);
         System.err.printf(Locale.ROOT, "compare: %d runs (%d methods x %d budgets x %d seeds%s)"
                         + " on %s; backend %s; output %s%n", grid.totalRuns(), methods.size(),
                 budgets.size(), seeds.size(), grids.isEmpty() ? "" : ", plus tuning",
@@ -181,6 +187,9 @@ public final class CompareCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) return "--epochs must be >= 1, got " + epochs;
         if (batchSize < 1) return "--batch-size must be >= 1, got " + batchSize;
         if (evalPoints < 1) return "--eval-points must be >= 1, got " + evalPoints;
+        if (!lrDecay.equals("none") && !lrDecay.equals("step")) {
+            return "--lr-decay must be none or step, got '" + lrDecay + "'";
+        }
         return target.check();
     }
 

@@ -37,6 +37,7 @@ final class CompareGrid {
     private final CompareCommand.EpochRule epochRule;
     private final int batchSize;
     private final int evalPoints;
+    private final FineTuning.LrDecay lrDecay;
     private final RunRecord.Protocol protocol;
     private final PrintStream log;
 
@@ -51,7 +52,8 @@ final class CompareGrid {
     CompareGrid(Path out, ResNet pretrained, TargetTask task, List<String> methods,
                 List<Integer> budgets, List<Long> seeds,
                 Map<String, Map<String, List<Double>>> grids, CompareCommand.EpochRule epochRule,
-                int batchSize, int evalPoints, RunRecord.Protocol protocol, PrintStream log) {
+                int batchSize, int evalPoints, FineTuning.LrDecay lrDecay,
+                RunRecord.Protocol protocol, PrintStream log) {
         this.out = out;
         this.pretrained = pretrained;
         this.task = task;
@@ -62,6 +64,7 @@ final class CompareGrid {
         this.epochRule = epochRule;
         this.batchSize = batchSize;
         this.evalPoints = evalPoints;
+        this.lrDecay = lrDecay;
         this.protocol = protocol;
         this.log = log;
         int n = 0;
@@ -143,7 +146,7 @@ final class CompareGrid {
         }
         int epochs = epochRule.epochs(budget * task.classes(), batchSize);
         FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, seed, hyper,
-                evalPoints);
+                evalPoints, lrDecay);
         FineTuning.Result res = FineTuning.run(method, pretrained, task,
                 task.shots(budget, seed), s);
         RunRecord.write(dir, res, budget, s, protocol, task);

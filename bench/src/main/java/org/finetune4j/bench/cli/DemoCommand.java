@@ -61,7 +61,8 @@ public final class DemoCommand implements Callable<Integer> {
                 + " batch %d; backend %s%n", METHODS.size(), budget, epochs, batchSize,
                 Backends.cpu().describe());
         long start = System.nanoTime();
-        FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, 0, Map.of(), 1);
+        FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, 0, Map.of(), 1,
+                FineTuning.LrDecay.NONE);
         List<FineTuning.Result> results = new ArrayList<>();
         Dataset train = target.shots(budget, 0);
         for (String m : METHODS) {

@@ -51,9 +51,35 @@ final class FineTuning {
      * get a validation score in the curve.
      */
     record Settings(int epochs, int batchSize, long seed, Map<String, Double> hyper,
-                    int evalPoints) {
+                    int evalPoints, LrDecay lrDecay) {
         Settings {
             hyper = Map.copyOf(hyper);
+        }
+    }
+
+    /**
+     * The learning-rate schedule over a run: constant, or the step decay of the L2-SP and DELTA
+     * papers (×0.1 for the last third of the epochs; shared/methods/l2sp.md, delta.md).
+     */
+    enum LrDecay {
+        NONE, STEP;
+
+        /** The factor on the configured rates in epoch e (0-based) of epochs. */
+        double factor(int e, int epochs) {
+            return this == STEP && e >= Math.ceil(2.0 * epochs / 3) ? 0.1 : 1.0;
+        }
+
+        static LrDecay parse(String s) {
+            return switch (s) {
+                case "none" -> NONE;
+                case "step" -> STEP;
+                default -> throw new IllegalArgumentException("--lr-decay must be none or step,"
+                        + " got '" + s + "'");
+            };
+        }
+
+        String describe() {
+            return this == NONE ? "none" : "step: x0.1 from epoch ceil(2/3 epochs)";
         }
     }
 
@@ -135,6 +161,7 @@ final class FineTuning {
         List<Double> valAccuracy = new ArrayList<>();
         try (Loader loader = MethodCatalog.loader(train, s.batchSize(), s.seed())) {
             for (int e = 0; e < s.epochs(); e++) {
+                m.scaleLearningRates(s.lrDecay().factor(e, s.epochs()));
                 Map<String, Double> sums = new LinkedHashMap<>();
                 int seen = 0;
                 for (Batch b : loader.epoch(e)) {

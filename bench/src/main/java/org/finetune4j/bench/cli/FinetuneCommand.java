@@ -41,6 +41,11 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--batch-size", description = "mini-batch size (default: ${DEFAULT-VALUE})")
     int batchSize = 16;
 
+    @Option(names = "--lr-decay", paramLabel = "none|step", description = "learning-rate"
+            + " schedule: none (constant) or step (x0.1 for the last third of the epochs, as the"
+            + " L2-SP and DELTA papers) (default: ${DEFAULT-VALUE})")
+    String lrDecay = "none";
+
     @Option(names = "--alpha", description = "l2, l2sp, delta: weight of the backbone term"
             + " (default 0.01)")
     Double alpha;
@@ -76,7 +81,8 @@ public final class FinetuneCommand implements Callable<Integer> {
             return fail(e.getMessage());
         }
         TargetTask task = loaded.task();
-        FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, seed, hyper, 1);
+        FineTuning.Settings s = new FineTuning.Settings(epochs, batchSize, seed, hyper, 1,
+                FineTuning.LrDecay.parse(lrDecay));
         FineTuning.Result r = FineTuning.run(method, loaded.pretrained(), task,
                 task.shots(budget, seed), s);
         System.out.printf(Locale.ROOT, "%s: test accuracy %.2f%% on %d images (validation"
@@ -87,7 +93,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (out == null) return 0;
         try {
             RunRecord.write(out, r, budget, s, new RunRecord.Protocol(loaded.checkpointId(),
-                    task.source(), Integer.toString(epochs), batchSize, target.valPerClass, 1),
+                    task.source(), Integer.toString(epochs), batchSize, target.valPerClass, 1,
+                    FineTuning.LrDecay.parse(lrDecay).describe()),
                     task);
         } catch (IOException e) {
             System.err.println("finetune: " + e.getMessage());
@@ -111,6 +118,9 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (budget < 1) return "--budget must be >= 1, got " + budget;
         if (epochs < 1) return "--epochs must be >= 1, got " + epochs;
         if (batchSize < 1) return "--batch-size must be >= 1, got " + batchSize;
+        if (!lrDecay.equals("none") && !lrDecay.equals("step")) {
+            return "--lr-decay must be none or step, got '" + lrDecay + "'";
+        }
         String[][] names = {{"--alpha", "alpha"}, {"--beta", "beta"},
             {"--hint-fraction", "hint_fraction"}, {"--freeze-stages", "k"}};
         Double[] values = {alpha, beta, hintFraction, freezeK == null ? null

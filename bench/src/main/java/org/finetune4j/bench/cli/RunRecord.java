@@ -30,7 +30,7 @@ record RunRecord(String method, int budget, long seed, Map<String, Double> hyper
 
     /** The protocol a run was made under, identical for every run of a grid. */
     record Protocol(String checkpoint, String data, String epochs, int batchSize, int valPerClass,
-                    int evalPoints) {
+                    int evalPoints, String lrDecay) {
         Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("checkpoint", checkpoint);
@@ -40,6 +40,7 @@ record RunRecord(String method, int budget, long seed, Map<String, Double> hyper
             m.put("validation_per_class", valPerClass);
             m.put("validation_seed", TargetTask.VALIDATION_SEED);
             m.put("eval_points", evalPoints);
+            if (!lrDecay.equals("none")) m.put("lr_decay", lrDecay);   // older grids: absent
             return m;
         }
     }

@@ -22,7 +22,7 @@ class CompareCommandTest {
         assertEquals(0, r.code(), r.err());
         for (String option : new String[] {"--methods", "--budgets", "--seeds", "--tune",
             "--tune-grid", "--epochs", "--batch-size", "--val-per-class", "--eval-points",
-            "--checkpoint", "--data", "--target-data", "--out"}) {
+            "--checkpoint", "--data", "--target-data", "--out", "--lr-decay"}) {
             assertTrue(r.out().contains(option), option + " missing from\n" + r.out());
         }
         assertTrue(CliRun.of("--help").out().contains("compare"));
@@ -41,6 +41,7 @@ class CompareCommandTest {
             {"--methods lists a method twice", "--methods", "l2sp,l2sp"},
             {"--epochs must be >= 1", "--epochs", "0"},
             {"--eval-points must be >= 1", "--eval-points", "0"},
+            {"--lr-decay must be none or step, got 'cosine'", "--lr-decay", "cosine"},
             {"--checkpoint: no file", "--checkpoint", dir.resolve("missing").toString()},
             {"--checkpoint " + garbage, "--checkpoint", garbage.toString()},
             {"--data " + empty, "--data", empty.toString()},

@@ -41,6 +41,7 @@ class FinetuneCommandTest {
             {"--epochs", "0", "--epochs must be >= 1"},
             {"--batch-size", "0", "--batch-size must be >= 1"},
             {"--val-per-class", "0", "--val-per-class must be >= 1"},
+            {"--lr-decay", "cosine", "--lr-decay must be none or step, got 'cosine'"},
             {"--checkpoint", dir.resolve("missing.safetensors").toString(), "--checkpoint"},
             {"--checkpoint", garbage.toString(), "--checkpoint " + garbage},
             {"--data", notData.toString(), "--data " + notData},
@@ -59,7 +60,7 @@ class FinetuneCommandTest {
     @Test
     void tinyRunPrintsAnAccuracyAndWritesItsManifest(@TempDir Path dir) throws IOException {
         CliRun r = run("finetune", "--method", "l2sp", "--alpha", "0.1", "--epochs", "1",
-                "--budget", "2", "--out", dir.toString());
+                "--budget", "2", "--lr-decay", "step", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().matches(
                 "(?s)l2sp: test accuracy \\d+\\.\\d\\d% on 1000 images \\(validation.*"), r.out());
@@ -67,7 +68,8 @@ class FinetuneCommandTest {
         String manifest = Files.readString(dir.resolve(RunRecord.MANIFEST));
         assertTrue(manifest.contains("\"test_accuracy\": ") && manifest.contains(
                 "\"budget_per_class\": 2") && manifest.contains("\"train_images\": 10")
-                && manifest.contains("\"alpha\": 0.1"), manifest);
+                && manifest.contains("\"alpha\": 0.1") && manifest.contains("\"lr_decay\": \"step"),
+                manifest);
         assertTrue(Files.readString(dir.resolve(RunRecord.CURVE)).startsWith("epoch,task,"));
     }
 }

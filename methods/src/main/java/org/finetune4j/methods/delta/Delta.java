@@ -153,6 +153,11 @@ public final class Delta implements TransferMethod {
         return cfg;
     }
 
+    @Override
+    public List<Optimizer> optimizers() {
+        return List.of(optimizer);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }

@@ -223,6 +223,11 @@ public final class FitNets implements TransferMethod {
     }
 
     @Override
+    public List<Optimizer> optimizers() {
+        return List.of(hintOptimizer, fullOptimizer);
+    }
+
+    @Override
     public String name() {
         return mode == Mode.COMPRESSION ? "fitnets" : "fitnets-cross-task";
     }

@@ -128,6 +128,11 @@ public final class L2sp implements TransferMethod {
         return cfg;
     }
 
+    @Override
+    public List<Optimizer> optimizers() {
+        return List.of(optimizer);
+    }
+
     public Optimizer optimizer() {
         return optimizer;
     }
