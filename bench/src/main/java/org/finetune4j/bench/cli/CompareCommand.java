@@ -187,9 +187,8 @@ public final class CompareCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) return "--epochs must be >= 1, got " + epochs;
         if (batchSize < 1) return "--batch-size must be >= 1, got " + batchSize;
         if (evalPoints < 1) return "--eval-points must be >= 1, got " + evalPoints;
-        if (!lrDecay.equals("none") && !lrDecay.equals("step")) {
-            return "--lr-decay must be none or step, got '" + lrDecay + "'";
-        }
+        String decay = FineTuning.LrDecay.problem(lrDecay);
+        if (decay != null) return decay;
         return target.check();
     }
 

@@ -70,12 +70,15 @@ final class FineTuning {
         }
 
         static LrDecay parse(String s) {
-            return switch (s) {
-                case "none" -> NONE;
-                case "step" -> STEP;
-                default -> throw new IllegalArgumentException("--lr-decay must be none or step,"
-                        + " got '" + s + "'");
-            };
+            String problem = problem(s);
+            if (problem != null) throw new IllegalArgumentException(problem);
+            return s.equals("step") ? STEP : NONE;
+        }
+
+        /** The one-line argument error for --lr-decay s, or null when s is valid. */
+        static String problem(String s) {
+            return s.equals("none") || s.equals("step") ? null
+                    : "--lr-decay must be none or step, got '" + s + "'";
         }
 
         String describe() {
@@ -92,11 +95,19 @@ final class FineTuning {
                   double seconds, LossTerms lastTerms, int trainImages, int testImages,
                   Curve curve, double backboneDrift) {}
 
+    /** A pre-trained network and its identity for manifests: "path (sha256 …)". */
+    record Pretrained(ResNet net, String id) {}
+
     /**
      * The pre-trained source network on the default device; null checkpoint = the one shipped in
      * the nn jar.
      */
     static ResNet loadPretrained(Path checkpoint) throws IOException {
+        return load(checkpoint).net();
+    }
+
+    /** Reads the checkpoint once: the network, and the hash that names it. */
+    static Pretrained load(Path checkpoint) throws IOException {
         byte[] bytes;
         if (checkpoint == null) {
             try (InputStream in = FineTuning.class.getResourceAsStream(SHIPPED)) {
@@ -124,26 +135,14 @@ final class FineTuning {
                     .lines().findFirst().orElse(""));
         }
         net.to(Backends.defaultDevice());          // -Dfinetune4j.device / FINETUNE4J_DEVICE
-        return net;
+        String name = checkpoint == null ? "shipped resnet-mini-w1-fmnist-src"
+                : checkpoint.toAbsolutePath().normalize().toString();
+        return new Pretrained(net, name + " (sha256 " + sha256(bytes).substring(0, 16) + "…)");
     }
 
-    /** "path (sha256 …)": the same path with other contents is another checkpoint. */
-    static String checkpointId(Path checkpoint) throws IOException {
-        byte[] bytes;
-        if (checkpoint == null) {
-            try (InputStream in = FineTuning.class.getResourceAsStream(SHIPPED)) {
-                if (in == null) throw new IOException("shipped checkpoint missing");
-                bytes = in.readAllBytes();
-            }
-        } else {
-            bytes = Files.readAllBytes(checkpoint);
-        }
+    private static String sha256(byte[] bytes) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            String hex = HexFormat.of().formatHex(d).substring(0, 16);
-            return (checkpoint == null ? "shipped resnet-mini-w1-fmnist-src"
-                    : checkpoint.toAbsolutePath().normalize().toString()) + " (sha256 " + hex
-                    + "…)";
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("the JDK lacks SHA-256", e);
         }

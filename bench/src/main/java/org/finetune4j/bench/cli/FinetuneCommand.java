@@ -118,9 +118,8 @@ public final class FinetuneCommand implements Callable<Integer> {
         if (budget < 1) return "--budget must be >= 1, got " + budget;
         if (epochs < 1) return "--epochs must be >= 1, got " + epochs;
         if (batchSize < 1) return "--batch-size must be >= 1, got " + batchSize;
-        if (!lrDecay.equals("none") && !lrDecay.equals("step")) {
-            return "--lr-decay must be none or step, got '" + lrDecay + "'";
-        }
+        String decay = FineTuning.LrDecay.problem(lrDecay);
+        if (decay != null) return decay;
         String[][] names = {{"--alpha", "alpha"}, {"--beta", "beta"},
             {"--hint-fraction", "hint_fraction"}, {"--freeze-stages", "k"}};
         Double[] values = {alpha, beta, hintFraction, freezeK == null ? null

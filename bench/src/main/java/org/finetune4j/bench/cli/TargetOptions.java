@@ -59,8 +59,9 @@ final class TargetOptions {
         ResNet pretrained;
         String id;
         try {
-            pretrained = FineTuning.loadPretrained(checkpoint);
-            id = FineTuning.checkpointId(checkpoint);
+            FineTuning.Pretrained p = FineTuning.load(checkpoint);
+            pretrained = p.net();
+            id = p.id();
         } catch (IOException | RuntimeException e) {
             throw new IllegalArgumentException("--checkpoint " + (checkpoint == null
                     ? "(shipped)" : checkpoint) + ": " + e.getMessage(), e);
