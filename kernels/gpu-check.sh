@@ -6,7 +6,10 @@
 #   run   (GPU machine: bash, coreutils, NVIDIA driver)  from the packed folder or the repo: finds
 #         CUDA libraries of a Python environment, runs the parity suites, the resnet-mini
 #         CUDA-vs-CPU training step and the GPU JMH benchmarks within 8 minutes, names the paths
-#         tested (driver-API PTX always; cuBLAS when libcublas.so.12 loaded) and ends PASS/FAIL.
+#         tested (driver-API PTX always; cuBLAS and cuDNN where they loaded) and ends PASS/FAIL.
+#         Where only CUDA 13 / cuDNN 9 exist, a second pass retries cuBLAS and cuDNN through
+#         copies of the JCuda JNI libraries retargeted at libcublas.so.13 and libcudnn.so.9
+#         (natives-retargeted/, made by pack with src/test/cuda/retarget_soname.py).
 # Environment: MVN_FLAGS (pack, e.g. -o); GPU_CHECK_BUDGET_S (run, default 480 s in all);
 # GPU_CHECK_FORCE=1 (run past the GPU check on a machine without one: tests the script itself).
 set -euo pipefail
@@ -58,6 +61,7 @@ pack() {
     for m in tensor kernels bench; do
         cp -r "$root/$m/target/test-classes" "$out/test-classes/$m"
     done
+    retarget_natives "$root" "$jar" "$out/natives-retargeted"
     cp "$SELF" "$out/gpu-check.sh"
     chmod +x "$out/gpu-check.sh"
     {
@@ -71,6 +75,27 @@ pack() {
     size=$(du -sm "$out" | cut -f1)
     echo "== $out: ${size} MiB (limit $LIMIT_MIB MiB)"
     [ "$size" -le "$LIMIT_MIB" ] || die "pack is ${size} MiB, over the $LIMIT_MIB MiB limit"
+}
+
+# Copies of JCublas2 and JCudnn (from the jar) pointing at the CUDA 13 / cuDNN 9 sonames, for
+# run's second pass. Optional: without python3 the pass is simply not offered.
+retarget_natives() {
+    local root=$1 jar=$2 dir=$3 tmp
+    command -v python3 >/dev/null || { echo "== no python3: natives-retargeted/ not packed"; return 0; }
+    tmp=$(mktemp -d)
+    python3 -c 'import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for name in sys.argv[3:]:
+    open(sys.argv[2] + "/" + name.split("/")[-1], "wb").write(z.read(name))' "$jar" "$tmp" \
+        lib/libJCublas2-12.0.0-linux-x86_64.so lib/libJCudnn-12.0.0-linux-x86_64.so \
+        || die "the jar lacks the JCublas2 / JCudnn natives"
+    mkdir -p "$dir"
+    echo "== natives-retargeted"
+    python3 "$root/kernels/src/test/cuda/retarget_soname.py" "$tmp/libJCublas2-12.0.0-linux-x86_64.so" \
+        "$dir/libJCublas2-12.0.0-linux-x86_64.so" libcublas.so.12 libcublas.so.13 | sed "s#$dir/#   #"
+    python3 "$root/kernels/src/test/cuda/retarget_soname.py" "$tmp/libJCudnn-12.0.0-linux-x86_64.so" \
+        "$dir/libJCudnn-12.0.0-linux-x86_64.so" libcudnn.so.8 libcudnn.so.9 | sed "s#$dir/#   #"
+    rm -rf "$tmp"
 }
 
 # ---------------------------------------------------------------------------- run
@@ -116,7 +141,7 @@ find_library() {
 }
 
 run() {
-    local pack java cp jopts start budget log jlog rc=0 junit_rc jmh_rc left libs d lib gpus
+    local pack java cp jopts start budget log jmh_rc left libs d lib gpus
     start=$(date +%s)
     budget=${GPU_CHECK_BUDGET_S:-480}
     pack=$(packed_dir) || die "no packed folder next to $SELF; run 'kernels/gpu-check.sh pack' first (JDK 17 + Maven)"
@@ -170,24 +195,41 @@ run() {
     fi
 
     left=$(( budget - ($(date +%s) - start) ))
-    local test_s=$(( left * 55 / 100 ))
-    echo "== tests (timeout ${test_s}s): kernels parity suites + CudaTrainingStepTest"
-    set +e
-    timeout --kill-after=10 "$test_s" "$java" "${jopts[@]}" -jar "$pack/lib/$JUNIT_JAR" execute -cp "$cp" \
-        "${sel[@]}" --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
-        > "$log/tests.txt" 2>&1
-    junit_rc=$?
-    set -e
-    grep -v 'incubator modules' "$log/tests.txt" | sed 's/^/   /'
+    echo "== tests, JCuda natives as shipped (timeout $(( left * 40 / 100 ))s): kernels parity suites + CudaTrainingStepTest"
+    tests "$(( left * 40 / 100 ))" "$log/tests.txt" "" || true
+    local jmh_libpath=""
+    if [ -d "$pack/natives-retargeted" ] && { [ -z "$(probe_line "$log/tests.txt" 'cuBLAS ok')" ] \
+            || [ -z "$(probe_line "$log/tests.txt" 'cuDNN ok')" ]; } \
+            && { find_library libcublas.so.13 >/dev/null || find_library libcudnn.so.9 >/dev/null; }; then
+        echo "== probe with natives-retargeted (JCublas2 -> libcublas.so.13, JCudnn -> libcudnn.so.9)"
+        set +e
+        timeout 60 "$java" "${jopts[@]}" -Djava.library.path="$pack/natives-retargeted" \
+            -jar "$pack/lib/$JUNIT_JAR" execute -cp "$cp" \
+            --select-method org.finetune4j.kernels.cuda.CudaAvailabilityTest#probeNeverThrowsAndExplainsItself \
+            --disable-banner --disable-ansi-colors > "$log/probe-retargeted.txt" 2>&1
+        set -e
+        grep -h -m2 -E '^(probe|path): ' "$log/probe-retargeted.txt" | sed 's/^/   /' || true
+        if grep -qE 'cuBLAS ok|cuDNN ok' "$log/probe-retargeted.txt"; then
+            left=$(( budget - ($(date +%s) - start) ))
+            echo "== tests with natives-retargeted (timeout $(( left * 50 / 100 ))s)"
+            tests "$(( left * 50 / 100 ))" "$log/tests-retargeted.txt" "$pack/natives-retargeted" || true
+            jmh_libpath=$pack/natives-retargeted
+        else
+            echo "   neither library loads retargeted: that pass is skipped"
+        fi
+    fi
 
     left=$(( budget - ($(date +%s) - start) - 15 ))
-    echo "== GPU JMH benchmarks (timeout ${left}s, short settings)"
+    echo "== GPU JMH benchmarks (timeout ${left}s, short settings${jmh_libpath:+, natives-retargeted})"
     jmh_rc=124
     if [ "$left" -gt 30 ]; then
+        local jvm_extra=()
+        [ -n "$jmh_libpath" ] && jvm_extra=(-jvmArgsAppend "-Djava.library.path=$jmh_libpath")
         set +e
         timeout --kill-after=10 "$left" "$java" --add-modules jdk.incubator.vector -cp "$pack/lib/finetune4j.jar" \
-            org.openjdk.jmh.Main 'CudaGemmBench|CudaFusedBandwidthBench|CudaTrainStepBench' \
-            -f 1 -wi 1 -w 1s -i 2 -r 1s -foe false -p device=cuda -p width=1 \
+            ${jmh_libpath:+-Djava.library.path=$jmh_libpath} org.openjdk.jmh.Main \
+            'CudaGemmBench|CudaFusedBandwidthBench|CudaTrainStepBench|CudaTransferBench' \
+            -f 1 -wi 1 -w 1s -i 2 -r 1s -foe false -p device=cuda,cuda-ptx -p width=1 -p mib=16,256 "${jvm_extra[@]}" \
             -rf text -rff "$log/jmh-results.txt" > "$log/jmh.txt" 2>&1
         jmh_rc=$?
         set -e
@@ -198,49 +240,72 @@ run() {
         echo "   skipped: no time left"
     fi
 
-    report "$log" "$junit_rc" "$jmh_rc"
+    report "$log" "$jmh_rc"
 }
 
-# Which paths ran, then PASS/FAIL. The backend logs one line naming its path ("CUDA path:
-# driver-API PTX kernels only (cuBLAS unavailable: ...)"), and CudaTrainingStepTest prints the
-# probe ("cuBLAS ok" or "cuBLAS unavailable (...)").
+# tests TIMEOUT_S OUT LIBPATH: the parity suites and the training step, tree output to OUT.
+tests() {
+    local timeout_s=$1 out=$2 libpath=$3 rc
+    set +e
+    timeout --kill-after=10 "$timeout_s" "$java" "${jopts[@]}" ${libpath:+-Djava.library.path=$libpath} \
+        -jar "$pack/lib/$JUNIT_JAR" execute -cp "$cp" "${sel[@]}" --disable-banner --disable-ansi-colors \
+        --details=tree --details-theme=ascii > "$out" 2>&1
+    rc=$?
+    set -e
+    grep -v 'incubator modules' "$out" | sed 's/^/   /'
+    echo "$rc" > "$out.rc"
+    return "$rc"
+}
+
+# The first line of FILE containing TEXT (the probe prints "probe: ... cuBLAS ok; cuDNN ok").
+probe_line() {
+    grep -h -m1 "$2" "$1" 2>/dev/null || true
+}
+
+# Which paths ran, then PASS/FAIL. The backend logs one line naming its path ("CUDA path: ..."),
+# and CudaTrainingStepTest prints the probe ("cuBLAS ok" or "cuBLAS unavailable (...)", the same
+# for cuDNN). A test skipped because cuDNN did not load is expected; one skipped for want of a GPU
+# is a failure.
 report() {
-    local log=$1 junit_rc=$2 jmh_rc=$3 ok=1 why=() line cublas
+    local log=$1 jmh_rc=$2 ok=1 why=() line lib f
     echo "== paths"
     line=$(grep -h -m1 'CUDA path:' "$log/tests.txt" "$log/jmh.txt" 2>/dev/null | head -1 || true)
     echo "   backend log: ${line:-no 'CUDA path:' line (the backend never opened)}"
-    if grep -q 'cuBLAS ok' "$log/tests.txt" 2>/dev/null; then
-        cublas="cuBLAS: TESTED (libcublas.so.12 loaded: GemmParityTest ran both paths, conv/linear used cuBLAS)"
-    elif grep -q 'cuBLAS unavailable' "$log/tests.txt" "$log/jmh.txt" 2>/dev/null; then
-        cublas="cuBLAS: not tested ($(grep -ho -m1 'cuBLAS unavailable[^;)]*' "$log/tests.txt" "$log/jmh.txt" | head -1))"
-    else
-        cublas="cuBLAS: unknown (no probe output)"
-    fi
     if [ -n "$line" ]; then echo "   driver-API PTX kernels: TESTED (always)"; else echo "   driver-API PTX kernels: not reached"; fi
-    echo "   $cublas"
+    for lib in cuBLAS cuDNN; do
+        if grep -q "$lib ok" "$log/tests.txt" 2>/dev/null; then
+            echo "   $lib: TESTED with the shipped JCuda natives"
+        elif grep -q "$lib ok" "$log/tests-retargeted.txt" 2>/dev/null; then
+            echo "   $lib: TESTED with natives-retargeted (CUDA 13 / cuDNN 9 sonames)"
+        else
+            echo "   $lib: not tested ($(grep -ho -m1 "$lib unavailable[^;]*" "$log/tests.txt" "$log/jmh.txt" 2>/dev/null | head -1 || echo 'no probe output'))"
+        fi
+    done
 
-    local ok_tests aborted failed
-    ok_tests=$(awk '/tests successful/ {print $2}' "$log/tests.txt" | tail -1)
-    aborted=$(awk '/tests aborted/ {print $2}' "$log/tests.txt" | tail -1)
-    failed=$(awk '/tests failed/ {print $2}' "$log/tests.txt" | tail -1)
-    if [ "$junit_rc" -eq 124 ] || [ "$junit_rc" -eq 137 ]; then ok=0; why+=("tests timed out"); fi
-    if [ "${failed:-1}" != 0 ] || [ "$junit_rc" -ne 0 ]; then ok=0; why+=("tests failed: ${failed:-?} (rc $junit_rc)"); fi
-    if [ "${aborted:-0}" != 0 ]; then
-        ok=0; why+=("tests skipped: $aborted ($(grep -ho -m1 'needs cuda:0: .*' "$log/tests.txt" | head -1))")
-    fi
-    [ "${ok_tests:-0}" -gt 0 ] || { ok=0; why+=("no test succeeded"); }
-    # A benchmark that failed, except path=cublas where cuBLAS did not load (an expected skip).
+    local ok_tests=0 n rc aborted failed
+    for f in "$log/tests.txt" "$log/tests-retargeted.txt"; do
+        [ -f "$f" ] || continue
+        rc=$(cat "$f.rc" 2>/dev/null || echo 1)
+        n=$(awk '/tests successful/ {print $2}' "$f" | tail -1)
+        failed=$(awk '/tests failed/ {print $2}' "$f" | tail -1)
+        aborted=$(grep -c 'needs cuda:0' "$f" || true)
+        ok_tests=$(( ok_tests + ${n:-0} ))
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then ok=0; why+=("$(basename "$f"): timed out"); fi
+        if [ "${failed:-1}" != 0 ] || [ "$rc" -ne 0 ]; then ok=0; why+=("$(basename "$f"): ${failed:-?} failed (rc $rc)"); fi
+        if [ "$aborted" != 0 ]; then ok=0; why+=("$(basename "$f"): $aborted skipped for want of cuda:0"); fi
+    done
+    [ "$ok_tests" -gt 0 ] || { ok=0; why+=("no test succeeded"); }
+    # A benchmark that failed, except the cuBLAS path of CudaGemmBench where cuBLAS did not load.
     local bad
-    bad=$(awk '/^# Benchmark:/ {b=$3} /^# Parameters:/ {p=$0} /<failure>/ && !seen[b p]++ {print b " " p}' "$log/jmh.txt" 2>/dev/null \
-          | grep -v 'path = cublas' || true)
-    if grep -q '<failure>' "$log/jmh.txt" 2>/dev/null && echo "$cublas" | grep -q TESTED; then
-        bad=$(awk '/^# Benchmark:/ {b=$3} /^# Parameters:/ {p=$0} /<failure>/ && !seen[b p]++ {print b " " p}' "$log/jmh.txt")
+    bad=$(awk '/^# Benchmark:/ {b=$3} /^# Parameters:/ {p=$0} /<failure>/ && !seen[b p]++ {print b " " p}' "$log/jmh.txt" 2>/dev/null || true)
+    if ! grep -qh 'cuBLAS ok' "$log/tests.txt" "$log/tests-retargeted.txt" 2>/dev/null; then
+        bad=$(echo "$bad" | grep -v 'path = cublas' || true)
     fi
     [ -z "$bad" ] || { ok=0; why+=("benchmarks failed: $(echo "$bad" | paste -sd';' -)"); }
     if [ "$jmh_rc" -ne 0 ]; then ok=0; why+=("JMH rc $jmh_rc$( [ "$jmh_rc" -eq 124 ] && echo ' (timed out)')"); fi
     echo "   logs: $log"
     if [ "$ok" -eq 1 ]; then
-        echo "PASS: ${ok_tests} tests passed; GPU benchmarks ran; $cublas"
+        echo "PASS: ${ok_tests} tests passed; GPU benchmarks ran"
     else
         local joined
         joined=$(printf '%s; ' "${why[@]}")

@@ -13,7 +13,10 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.Backend;
 import org.finetune4j.tensor.backend.BinaryOp;
 import org.finetune4j.tensor.backend.Conv2dGeometry;
+import org.finetune4j.tensor.backend.ConvKernels;
+import org.finetune4j.tensor.backend.NormKernels;
 import org.finetune4j.tensor.backend.Pool2dGeometry;
+import org.finetune4j.tensor.backend.PoolKernels;
 import org.finetune4j.tensor.backend.ReduceOp;
 import org.finetune4j.tensor.backend.ScalarOp;
 import org.finetune4j.tensor.backend.UnaryOp;
@@ -32,9 +35,9 @@ public final class CudaBackend implements Backend {
     private final CudaMovement movement;
     private final CudaReductions reductions;
     private final CudaLinalg linalg;
-    private final CudaConv conv;
-    private final CudaPool pool;
-    private final CudaNorm norm;
+    private final ConvKernels conv;
+    private final PoolKernels pool;
+    private final NormKernels norm;
     private final CudaLosses losses;
     private final CudaFused fused;
 
@@ -45,9 +48,18 @@ public final class CudaBackend implements Backend {
         this.movement = new CudaMovement(ctx);
         this.reductions = new CudaReductions(ctx);
         this.linalg = new CudaLinalg(ctx, availability);
-        this.conv = new CudaConv(ctx, availability);
-        this.pool = new CudaPool(ctx, availability);
-        this.norm = new CudaNorm(ctx, availability);
+        CudaConv ptxConv = new CudaConv(ctx, availability);
+        CudaPool ptxPool = new CudaPool(ctx, availability);
+        CudaNorm ptxNorm = new CudaNorm(ctx, availability);
+        if (availability.useCudnn()) {
+            this.conv = new CudnnConv(ctx, ptxConv);
+            this.pool = new CudnnPool(ctx, ptxPool);
+            this.norm = new CudnnNorm(ctx, ptxNorm);
+        } else {
+            this.conv = ptxConv;
+            this.pool = ptxPool;
+            this.norm = ptxNorm;
+        }
         this.losses = new CudaLosses(ctx);
         this.fused = new CudaFused(ctx);
         this.description = ctx.device() + " " + deviceName(ctx.device().ordinal()) + " ("

@@ -46,10 +46,7 @@ public final class CudaConv implements ConvKernels {
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g) {
         checkConv(x, w, g);
-        if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.cOut())) {
-            throw new IllegalArgumentException("conv2d: bias " + bias.shape() + " must be ["
-                    + g.cOut() + "]");
-        }
+        checkBias(bias, g);
         int p = g.outH() * g.outW(), kG = g.cInG() * g.kH() * g.kW(), cOutG = g.cOutG();
         long inSize = (long) g.cIn() * g.h() * g.w(), outSize = (long) g.cOut() * p;
         long colSize = (long) g.cIn() * g.kH() * g.kW() * p;
@@ -268,7 +265,14 @@ public final class CudaConv implements ConvKernels {
         return (int) Math.max(1, Math.min(n, COL_BUDGET / Math.max(1, perImage)));
     }
 
-    private static void checkConv(Tensor x, Tensor w, Conv2dGeometry g) {
+    static void checkBias(Tensor bias, Conv2dGeometry g) {
+        if (bias != null && (bias.rank() != 1 || bias.dim(0) != g.cOut())) {
+            throw new IllegalArgumentException("conv2d: bias " + bias.shape() + " must be ["
+                    + g.cOut() + "]");
+        }
+    }
+
+    static void checkConv(Tensor x, Tensor w, Conv2dGeometry g) {
         int[] xs = {g.n(), g.cIn(), g.h(), g.w()};
         int[] ws = {g.cOut(), g.cInG(), g.kH(), g.kW()};
         if (!Arrays.equals(x.dims(), xs)) {
@@ -282,7 +286,7 @@ public final class CudaConv implements ConvKernels {
         }
     }
 
-    private static void checkConvOutput(Tensor dy, Conv2dGeometry g) {
+    static void checkConvOutput(Tensor dy, Conv2dGeometry g) {
         int[] ys = {g.n(), g.cOut(), g.outH(), g.outW()};
         if (!Arrays.equals(dy.dims(), ys)) {
             throw new IllegalArgumentException("conv2d backward: gradient " + dy.shape()

@@ -55,8 +55,7 @@ public final class CudaLinalg implements LinalgKernels {
     }
 
     private static Path defaultPath(CudaAvailability availability) {
-        boolean forced = "ptx".equalsIgnoreCase(System.getProperty("finetune4j.cuda.gemm", ""));
-        return availability.cublas() && !forced ? Path.CUBLAS : Path.PTX;
+        return availability.useCublas() ? Path.CUBLAS : Path.PTX;
     }
 
     public Path path() {

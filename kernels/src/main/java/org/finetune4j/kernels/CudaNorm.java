@@ -147,7 +147,7 @@ public final class CudaNorm implements NormKernels {
     // ---------------------------------------------------------------- shapes
 
     /** As CpuLinalg.checkBatchNorm: x (n, c, ...) with gamma, beta (c); returns c. */
-    private static int checkBatchNorm(Tensor x, Tensor gamma, Tensor beta) {
+    static int checkBatchNorm(Tensor x, Tensor gamma, Tensor beta) {
         if (x.rank() < 2) {
             throw new IllegalArgumentException("batchNorm: input must be (n, c, …), got "
                     + x.shape());
@@ -160,7 +160,7 @@ public final class CudaNorm implements NormKernels {
         return c;
     }
 
-    private static void checkRunning(String op, Tensor t, int c, String name) {
+    static void checkRunning(String op, Tensor t, int c, String name) {
         if (t != null && t.size() != c) {
             throw new IllegalArgumentException(op + ": " + name + " " + t.shape() + " must have "
                     + c + " elements");

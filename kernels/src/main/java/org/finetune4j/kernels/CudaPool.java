@@ -147,7 +147,7 @@ public final class CudaPool implements PoolKernels {
 
     // ---------------------------------------------------------------- shapes
 
-    private static void checkInput(String op, Tensor x, Pool2dGeometry g) {
+    static void checkInput(String op, Tensor x, Pool2dGeometry g) {
         rank4(op, x, "input");
         int[] xs = {g.n(), g.c(), g.h(), g.w()};
         if (!Arrays.equals(x.dims(), xs)) {
@@ -156,7 +156,7 @@ public final class CudaPool implements PoolKernels {
         }
     }
 
-    private static void checkOutput(String op, Tensor dy, Pool2dGeometry g) {
+    static void checkOutput(String op, Tensor dy, Pool2dGeometry g) {
         int[] ys = {g.n(), g.c(), g.outH(), g.outW()};
         if (!Arrays.equals(dy.dims(), ys)) {
             throw new IllegalArgumentException(op + ": gradient " + dy.shape() + " must be "

@@ -29,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * ResNetConfig.resnetMini(width, 10)) moved there with Module.to, one fixed batch of 64
  * (1, 28, 28) images, forward, cross-entropy, backward, Sgd momentum 0.9. loss.item() downloads
  * the loss, so each step ends after the device has finished it. Images/s = 64 / (ms per op /
- * 1000). device=cuda fails setup with the probe's reason where cuda:0 is unusable.
+ * 1000). device=cuda runs the backend's best path (cuBLAS and cuDNN where they load),
+ * cuda-ptx our driver-API kernels only (-Dfinetune4j.cuda.gemm=ptx and .dnn=ptx, set before the
+ * backend opens: JMH forks a JVM per parameter set); both fail setup with the probe's reason
+ * where cuda:0 is unusable.
  * Run: java -cp finetune4j.jar org.openjdk.jmh.Main CudaTrainStepBench -p device=cuda
  * Not final: JMH generates subclasses of its @State classes.
  */
@@ -45,7 +48,7 @@ public class CudaTrainStepBench {
     static final int BATCH = 64;
     static final int CLASSES = 10;
 
-    @Param({"cuda", "cpu"})
+    @Param({"cuda", "cuda-ptx", "cpu"})
     public String device;
 
     @Param({"1", "2"})
@@ -59,7 +62,11 @@ public class CudaTrainStepBench {
 
     @Setup
     public void setup() {
-        Device d = device.equals("cuda") ? Device.cuda(0) : Device.CPU;
+        if (device.equals("cuda-ptx")) {
+            System.setProperty("finetune4j.cuda.gemm", "ptx");
+            System.setProperty("finetune4j.cuda.dnn", "ptx");
+        }
+        Device d = device.startsWith("cuda") ? Device.cuda(0) : Device.CPU;
         if (d.kind() == Device.Kind.CUDA) CudaBenches.openCuda0("CudaTrainStepBench");
         Rng rng = Rng.seeded(42);
         net = new ResNet(ResNetConfig.resnetMini(width, CLASSES), rng);

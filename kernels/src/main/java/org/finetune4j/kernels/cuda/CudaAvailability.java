@@ -77,13 +77,36 @@ public final class CudaAvailability {
         return cudnnProblem == null;
     }
 
+    /** cuBLAS runs the GEMMs: it loads and -Dfinetune4j.cuda.gemm=ptx does not forbid it. */
+    public boolean useCublas() {
+        return cublas() && !forcedPtx("finetune4j.cuda.gemm");
+    }
+
+    /**
+     * cuDNN runs convolution, batch norm and average pooling: it loads and
+     * -Dfinetune4j.cuda.dnn=ptx does not forbid it.
+     */
+    public boolean useCudnn() {
+        return cudnn() && !forcedPtx("finetune4j.cuda.dnn");
+    }
+
     /** One line for the log: which implementation path the CUDA backend will use. */
     public String activePath() {
-        // cuDNN is probed for the report only: the backend computes convolution, batch norm
-        // and pooling with our own kernels (see kernels/README.md).
-        if (cublas()) return "CUDA path: PTX kernels + cuBLAS GEMM (cuBLAS ok)";
-        return "CUDA path: driver-API PTX kernels only (cuBLAS unavailable: " + cublasProblem
-                + ")";
+        String blas = cublas() ? "forced off by -Dfinetune4j.cuda.gemm=ptx"
+                : "cuBLAS unavailable: " + cublasProblem;
+        String dnn = cudnn() ? "forced off by -Dfinetune4j.cuda.dnn=ptx"
+                : "cuDNN unavailable: " + cudnnProblem;
+        if (!useCublas() && !useCudnn()) {
+            return "CUDA path: driver-API PTX kernels only (" + blas + "; " + dnn + ")";
+        }
+        return "CUDA path: " + (useCublas() ? "cuBLAS GEMM" : "PTX GEMM (" + blas + ")") + ", "
+                + (useCudnn() ? "cuDNN convolution, batch norm and average pooling"
+                : "PTX convolution, batch norm and pooling (" + dnn + ")")
+                + ", PTX kernels for the rest";
+    }
+
+    private static boolean forcedPtx(String property) {
+        return "ptx".equalsIgnoreCase(System.getProperty(property, ""));
     }
 
     /** Everything the probe found, one line. */

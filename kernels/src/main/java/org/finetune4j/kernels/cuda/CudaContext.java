@@ -4,8 +4,6 @@ import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoDAsync;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuStreamCreate;
@@ -15,8 +13,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.CudaException;
-import jcuda.Pointer;
-import jcuda.Sizeof;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
@@ -29,7 +25,8 @@ import org.finetune4j.tensor.Device;
 /**
  * One CUDA device as finetune4j uses it: the device's primary context, ONE stream that every
  * kernel, copy and library call is queued on (so ordering needs no events), the caching
- * allocator, and the PTX modules loaded lazily with a (module, symbol) -> CUfunction cache.
+ * allocator, the pinned staging of host transfers, and the PTX modules loaded lazily with a
+ * (module, symbol) -> CUfunction cache.
  * One instance per ordinal for the life of the process; the driver tears the context down at
  * exit. Every entry point makes the context current on the calling thread first.
  */
@@ -44,6 +41,7 @@ public final class CudaContext {
     private final CUcontext context = new CUcontext();
     private final CUstream stream = new CUstream();
     private final DeviceAllocator allocator;
+    private final PinnedStaging staging;
     private final Map<PtxModule, CUmodule> modules = new EnumMap<>(PtxModule.class);
     private final Map<FunctionKey, CUfunction> functions = new ConcurrentHashMap<>();
 
@@ -58,9 +56,10 @@ public final class CudaContext {
         cuCtxSetCurrent(context);
         CURRENT.set(this);
         // Flags 0 (a blocking stream): synchronous copies on the legacy default stream wait for
-        // it, so cuMemcpyHtoD / DtoH need no extra ordering.
+        // it, so the pageable cuMemcpyHtoD / DtoH need no extra ordering.
         cuStreamCreate(stream, 0);
         this.allocator = new DeviceAllocator(device.toString(), new JCudaDeviceMemory(this));
+        this.staging = new PinnedStaging(device.toString(), new JCudaHostTransfers(this));
     }
 
     /** The context of cuda:ordinal; throws IllegalStateException saying why CUDA is unusable. */
@@ -84,6 +83,11 @@ public final class CudaContext {
 
     public DeviceAllocator allocator() {
         return allocator;
+    }
+
+    /** How host transfers are made (pinned staging on or off, and why). */
+    public PinnedStaging staging() {
+        return staging;
     }
 
     /** Makes this context current on the calling thread (cheap when it already is). */
@@ -132,19 +136,20 @@ public final class CudaContext {
         cuStreamSynchronize(stream);
     }
 
-    /** dst[0 .. count) = host[hostOffset .. hostOffset + count); returns once host may change. */
+    /**
+     * dst[0 .. count) = host[hostOffset .. hostOffset + count); returns once host may change.
+     * Large copies go through pinned staging and may still be in flight on return, ordered
+     * before every later kernel and copy on the stream (see PinnedStaging).
+     */
     public void upload(float[] host, int hostOffset, CUdeviceptr dst, int count) {
         makeCurrent();
-        cuMemcpyHtoD(dst, Pointer.to(host).withByteOffset((long) hostOffset * Sizeof.FLOAT),
-                (long) count * Sizeof.FLOAT);
+        staging.upload(host, hostOffset, dst, count);
     }
 
     /** host[hostOffset .. hostOffset + count) = src[0 .. count), after all queued work. */
     public void download(CUdeviceptr src, float[] host, int hostOffset, int count) {
         makeCurrent();
-        cuStreamSynchronize(stream);             // kernels writing src must have finished
-        cuMemcpyDtoH(Pointer.to(host).withByteOffset((long) hostOffset * Sizeof.FLOAT), src,
-                (long) count * Sizeof.FLOAT);
+        staging.download(src, host, hostOffset, count);
     }
 
     /** Queues dst[0 .. bytes) = src[0 .. bytes) on the stream. */

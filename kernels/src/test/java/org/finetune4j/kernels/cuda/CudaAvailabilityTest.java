@@ -37,8 +37,32 @@ class CudaAvailabilityTest {
         assertFalse(one.available(1));
         assertTrue(one.unavailableReason(1).orElseThrow().contains("cuda:1"));
         assertTrue(one.unavailableReason(1).orElseThrow().contains("cuda:0 NVIDIA H200 (sm_90)"));
-        assertTrue(one.activePath().startsWith("CUDA path: driver-API PTX kernels only"));
-        assertTrue(one.activePath().contains("cuBLAS unavailable: x"), one.activePath());
+    }
+
+    @Test
+    void activePathNamesEachLibraryInUseOrWhyNot() {
+        List<String> h200 = List.of("NVIDIA H200 (sm_90)");
+        String neither = new CudaAvailability(null, h200, "x", "y").activePath();
+        assertTrue(neither.startsWith("CUDA path: driver-API PTX kernels only"), neither);
+        assertTrue(neither.contains("cuBLAS unavailable: x"), neither);
+        assertTrue(neither.contains("cuDNN unavailable: y"), neither);
+
+        String dnnOnly = new CudaAvailability(null, h200, "x", null).activePath();
+        assertTrue(dnnOnly.contains("PTX GEMM (cuBLAS unavailable: x)"), dnnOnly);
+        assertTrue(dnnOnly.contains("cuDNN convolution, batch norm and average pooling"), dnnOnly);
+
+        CudaAvailability both = new CudaAvailability(null, h200, null, null);
+        assertTrue(both.useCublas() && both.useCudnn());
+        assertEquals("CUDA path: cuBLAS GEMM, cuDNN convolution, batch norm and average pooling,"
+                + " PTX kernels for the rest", both.activePath());
+        System.setProperty("finetune4j.cuda.dnn", "ptx");
+        try {
+            assertFalse(both.useCudnn());
+            assertTrue(both.activePath().contains("PTX convolution, batch norm and pooling (forced"
+                    + " off by -Dfinetune4j.cuda.dnn=ptx)"), both.activePath());
+        } finally {
+            System.clearProperty("finetune4j.cuda.dnn");
+        }
     }
 
     @Test

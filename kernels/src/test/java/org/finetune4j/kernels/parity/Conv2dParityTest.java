@@ -4,14 +4,18 @@ import java.util.List;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.Backend;
 import org.finetune4j.tensor.backend.Conv2dGeometry;
+import org.finetune4j.tensor.backend.ConvKernels;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * CudaConv (im2col.cu + GEMM) against the CPU backend: forward with bias and the three
- * gradients, on the resnet-mini layer shapes at batch 4 and on odd stride / padding / dilation /
- * groups cases. Tolerance: the GEMM's (gemm.cu) for the reduction length k of each product,
- * atol 1e-5·sqrt(k) + rtol 1e-4; im2col / col2im themselves are exact.
+ * Both CUDA convolutions against the CPU backend: CudaConv (im2col.cu + GEMM) and CudnnConv
+ * (cuDNN, GEMM-family algorithms, FMA math); forward with bias and the three gradients, on the
+ * resnet-mini layer shapes at batch 4 and on odd stride / padding / dilation / groups cases.
+ * Tolerance: the GEMM's (gemm.cu) for the reduction length k of each product,
+ * atol 1e-5·sqrt(k) + rtol 1e-4; im2col / col2im themselves are exact. cuDNN's algorithms are
+ * dot products too (CudnnConv admits no FFT or Winograd), so the same bound applies.
  */
 class Conv2dParityTest {
     /** resnet-mini (width 1, 1x28x28 input) layers at batch 4, incl. the 1x1 stride-2 shortcuts. */
@@ -42,20 +46,25 @@ class Conv2dParityTest {
         Parity.assumeGpu();
     }
 
-    @Test
-    void resnetMiniLayersMatchCpuForwardAndBackward() {
+    @ParameterizedTest
+    @EnumSource(Parity.Path.class)
+    void resnetMiniLayersMatchCpuForwardAndBackward(Parity.Path path) {
+        Parity.assumePath(path);
+        ConvKernels gpu = Parity.conv(path);
         long seed = 10;
-        for (Conv2dGeometry g : RESNET_MINI) check(g, seed++);
+        for (Conv2dGeometry g : RESNET_MINI) check(gpu, g, seed++);
     }
 
-    @Test
-    void oddStridePaddingDilationAndGroupsMatchCpu() {
+    @ParameterizedTest
+    @EnumSource(Parity.Path.class)
+    void oddStridePaddingDilationAndGroupsMatchCpu(Parity.Path path) {
+        Parity.assumePath(path);
+        ConvKernels gpu = Parity.conv(path);
         long seed = 100;
-        for (Conv2dGeometry g : ODD) check(g, seed++);
+        for (Conv2dGeometry g : ODD) check(gpu, g, seed++);
     }
 
-    private void check(Conv2dGeometry g, long seed) {
-        Backend gpu = Parity.gpu();
+    private void check(ConvKernels gpu, Conv2dGeometry g, long seed) {
         Tensor x = Parity.uniform(seed, -1f, 1f, g.n(), g.cIn(), g.h(), g.w());
         Tensor w = Parity.uniform(seed + 1, -1f, 1f, g.cOut(), g.cInG(), g.kH(), g.kW());
         Tensor bias = Parity.uniform(seed + 2, -1f, 1f, g.cOut());

@@ -5,13 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import org.finetune4j.kernels.CudaBackend;
+import org.finetune4j.kernels.CudaConv;
+import org.finetune4j.kernels.CudaNorm;
+import org.finetune4j.kernels.CudaPool;
+import org.finetune4j.kernels.CudnnConv;
+import org.finetune4j.kernels.CudnnNorm;
+import org.finetune4j.kernels.CudnnPool;
 import org.finetune4j.kernels.cuda.CudaAvailability;
+import org.finetune4j.kernels.cuda.CudaContext;
 import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Rng;
 import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.Backend;
 import org.finetune4j.tensor.backend.Backends;
+import org.finetune4j.tensor.backend.ConvKernels;
+import org.finetune4j.tensor.backend.NormKernels;
+import org.finetune4j.tensor.backend.PoolKernels;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -31,6 +41,36 @@ public final class Parity {
         CudaAvailability a = CudaAvailability.get();
         Assumptions.assumeTrue(a.available(0), () -> "CUDA parity needs cuda:0: "
                 + a.unavailableReason(0).orElse("unknown"));
+    }
+
+    /**
+     * The two implementations of convolution, batch norm and pooling on CUDA: our PTX kernels
+     * (always there) and cuDNN (where libcudnn loads). The backend picks one; the suites test both.
+     */
+    public enum Path { PTX, CUDNN }
+
+    /** For a test on one path: skip unless cuda:0 (and, for CUDNN, cuDNN) is usable. */
+    public static void assumePath(Path path) {
+        assumeGpu();
+        CudaAvailability a = CudaAvailability.get();
+        if (path == Path.CUDNN) {
+            Assumptions.assumeTrue(a.cudnn(), () -> "the cuDNN path needs cuDNN: " + a.describe());
+        }
+    }
+
+    public static ConvKernels conv(Path path) {
+        CudaConv ptx = new CudaConv(CudaContext.of(0), CudaAvailability.get());
+        return path == Path.PTX ? ptx : new CudnnConv(CudaContext.of(0), ptx);
+    }
+
+    public static NormKernels norm(Path path) {
+        CudaNorm ptx = new CudaNorm(CudaContext.of(0), CudaAvailability.get());
+        return path == Path.PTX ? ptx : new CudnnNorm(CudaContext.of(0), ptx);
+    }
+
+    public static PoolKernels pool(Path path) {
+        CudaPool ptx = new CudaPool(CudaContext.of(0), CudaAvailability.get());
+        return path == Path.PTX ? ptx : new CudnnPool(CudaContext.of(0), ptx);
     }
 
     public static Backend cpu() {

@@ -5,13 +5,17 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.Backend;
 import org.finetune4j.tensor.backend.Pool2dGeometry;
 import org.finetune4j.tensor.backend.PoolKernels.MaxPoolResult;
+import org.finetune4j.tensor.backend.PoolKernels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * CudaPool's max / avg pooling (pool.cu) against the CPU backend. pool.cu is bit-exact with
- * CpuPool2d (same operations in the same order), so everything is compared EXACT, including
- * argmax, which the CUDA backend stores as the same float plane indices as the CPU.
+ * CudaPool's max / avg pooling (pool.cu) and CudnnPool's average pooling against the CPU
+ * backend. pool.cu is bit-exact with CpuPool2d (same operations in the same order), so it is
+ * compared EXACT, including argmax, which the CUDA backend stores as the same float plane
+ * indices as the CPU. Max pooling has no cuDNN variant (CudnnPool says why).
  */
 class PoolParityTest {
     /** (n, c, h, w, kH, kW, strideH, strideW, padH, padW). */
@@ -51,17 +55,24 @@ class PoolParityTest {
         }
     }
 
-    @Test
-    void avgPoolForwardAndBackwardAreBitExact() {
+    /**
+     * pool.cu is exact; cuDNN's average pooling may sum in another order and multiply by
+     * 1/(kH·kW): within a few ulps of the window's values, atol 1e-6 + rtol 1e-5.
+     */
+    @ParameterizedTest
+    @EnumSource(Parity.Path.class)
+    void avgPoolForwardAndBackwardMatchCpu(Parity.Path path) {
+        Parity.assumePath(path);
+        PoolKernels gpu = Parity.pool(path);
+        Parity.Tol tol = path == Parity.Path.PTX ? Parity.Tol.EXACT : Parity.Tol.of(1e-6, 1e-5);
         long seed = 40;
         for (Pool2dGeometry g : GEOMETRIES) {
-            Backend gpu = Parity.gpu();
             Tensor x = Parity.uniform(seed++, -1f, 1f, g.n(), g.c(), g.h(), g.w());
             Tensor dy = Parity.uniform(seed++, -1f, 1f, g.n(), g.c(), g.outH(), g.outW());
-            Parity.assertClose("avgPool2d " + g, cpu.avgPool2dForward(x, g),
-                    gpu.avgPool2dForward(Parity.toGpu(x), g), Parity.Tol.EXACT);
-            Parity.assertClose("avgPool2dBackward " + g, cpu.avgPool2dBackward(dy, g),
-                    gpu.avgPool2dBackward(Parity.toGpu(dy), g), Parity.Tol.EXACT);
+            Parity.assertClose("avgPool2d " + path + " " + g, cpu.avgPool2dForward(x, g),
+                    gpu.avgPool2dForward(Parity.toGpu(x), g), tol);
+            Parity.assertClose("avgPool2dBackward " + path + " " + g,
+                    cpu.avgPool2dBackward(dy, g), gpu.avgPool2dBackward(Parity.toGpu(dy), g), tol);
         }
     }
 
