@@ -5,21 +5,20 @@
 //   Adam: g = ∇ + λw (Adam) | w = (1−γλ)w (AdamW);  m = β1 m + (1−β1) g;  v = β2 v + (1−β2) g²;
 //         amsgrad: v̂ = max(v̂, v);  w = w − γ/(1−β1ᵗ) · m / (√v / √(1−β2ᵗ) + ε)
 // CPU twin: tensor/cpu/CpuOptimizerUpdates (sgdUpdate, adamUpdate). Launcher:
-// kernels/.../CudaOptimizerUpdates (parity-tested; nn/optim does not call it yet).
+// kernels/.../CudaOptimizerUpdates, called by CudaBackend for nn/optim's Sgd, Adam and AdamW.
 // Versions: v1 only: grid-stride, launcher blockDim 256.
-// Precision: float32 per operation in PyTorch's order; the scalar factors (1−τ, 1−β, the bias
-// corrections, 1−γλ) in double from the float arguments, rounded once, as the twin. Every
-// multiply-add is spelled with __fmul_rn/__fadd_rn so nvcc cannot fuse it into an FMA: the
-// result is bit-identical to the twin (parity tolerance: exact, up to 1 ulp of pow in the
-// bias corrections).
+// Precision: float32 per operation in PyTorch's order. The step's scalars (1−τ, 1−β, the bias
+// corrections, 1−γλ) arrive derived and rounded on the host (OptimizerKernels.SgdStep /
+// AdamStep.of), the same floats the CPU twin uses. Every multiply-add is spelled with
+// __fmul_rn/__fadd_rn so nvcc cannot fuse it into an FMA: the result is bit-identical to the
+// twin (parity tolerance: exact).
 #include "common.cuh"
 
 // buf may be null when momentum == 0 (no state, as PyTorch). firstStep = 1 on the parameter's
 // first update: the buffer is then set to g, not blended with the (zero) old buffer.
 extern "C" __global__ void sgd_update(float* p, const float* g, float* buf, int n, float lr,
-                                      float momentum, float dampening, float weightDecay,
+                                      float momentum, float oneMinusTau, float weightDecay,
                                       int nesterov, int firstStep) {
-  const float oneMinusTau = (float)(1.0 - (double)dampening);   // 1 − τ rounded once
   FT4J_GRID_STRIDE(i, n) {
     const float wi = p[i];
     float gi = __fadd_rn(g[i], __fmul_rn(weightDecay, wi));
@@ -34,19 +33,12 @@ extern "C" __global__ void sgd_update(float* p, const float* g, float* buf, int 
   }
 }
 
-// step = t, the parameter's own update count, 1 on the first update. vMax is read and written
-// only when amsgrad (may be null otherwise). decoupled = 1 is AdamW: decay w by 1 − γλ instead
-// of adding λw to the gradient.
+// vMax is read and written only when amsgrad (may be null otherwise). Adam: l2 = λ, decay = 1;
+// AdamW: l2 = 0, decay = 1 − γλ.
 extern "C" __global__ void adam_update(float* p, const float* g, float* m, float* v, float* vMax,
-                                       int n, float lr, float beta1, float beta2, float eps,
-                                       float weightDecay, int step, int amsgrad, int decoupled) {
-  const double b1 = beta1, b2 = beta2;
-  const float stepSize = (float)((double)lr / (1.0 - pow(b1, (double)step)));
-  const float bc2Sqrt = (float)sqrt(1.0 - pow(b2, (double)step));
-  const float oneMinusBeta1 = (float)(1.0 - b1);
-  const float oneMinusBeta2 = (float)(1.0 - b2);
-  const float l2 = decoupled ? 0.0f : weightDecay;
-  const float decay = decoupled ? (float)(1.0 - (double)lr * (double)weightDecay) : 1.0f;
+                                       int n, float stepSize, float bc2Sqrt, float beta1,
+                                       float oneMinusBeta1, float beta2, float oneMinusBeta2,
+                                       float eps, float l2, float decay, int amsgrad) {
   FT4J_GRID_STRIDE(i, n) {
     const float wi = p[i];
     const float gi = __fadd_rn(g[i], __fmul_rn(l2, wi));

@@ -15,6 +15,8 @@ import org.finetune4j.tensor.backend.BinaryOp;
 import org.finetune4j.tensor.backend.Conv2dGeometry;
 import org.finetune4j.tensor.backend.ConvKernels;
 import org.finetune4j.tensor.backend.NormKernels;
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 import org.finetune4j.tensor.backend.Pool2dGeometry;
 import org.finetune4j.tensor.backend.PoolKernels;
 import org.finetune4j.tensor.backend.ReduceOp;
@@ -397,5 +399,17 @@ public final class CudaBackend implements Backend {
     public Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
                                        boolean needA, boolean needB) {
         return fused.gatedBlendBackward(dy, g, a, b, needG, needA, needB);
+    }
+
+    // ---------------------------------------------------------------- optimizer steps
+
+    @Override
+    public void sgdUpdate(Tensor p, Tensor grad, Tensor buf, SgdStep step) {
+        CudaOptimizerUpdates.sgdUpdate(p, grad, buf, step);
+    }
+
+    @Override
+    public void adamUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor vMax, AdamStep step) {
+        CudaOptimizerUpdates.adamUpdate(p, grad, m, v, vMax, step);
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,12 +18,13 @@ class CudaOptimizerUpdatesTest {
     void hostTensorsAreRefusedByName() {
         Tensor p = Tensor.zeros(3);
         IllegalArgumentException sgd = assertThrows(IllegalArgumentException.class,
-                () -> CudaOptimizerUpdates.sgdUpdate(p, p, null, 0.1f, 0f, 0f, 0f, false, true));
+                () -> CudaOptimizerUpdates.sgdUpdate(p, p, null,
+                        new SgdStep(0.1f, 0f, 1f, 0f, false, true)));
         assertTrue(sgd.getMessage().contains("optimizer.sgdUpdate")
                 && sgd.getMessage().contains("cpu"), sgd.getMessage());
         IllegalArgumentException adam = assertThrows(IllegalArgumentException.class,
-                () -> CudaOptimizerUpdates.adamUpdate(p, p, p, p, null, 1e-3f, 0.9f, 0.999f,
-                        1e-8f, 0f, 1, false, false));
+                () -> CudaOptimizerUpdates.adamUpdate(p, p, p, p, null,
+                        AdamStep.of(1e-3, 0.9, 0.999, 1e-8, 0, 1, false)));
         assertTrue(adam.getMessage().contains("optimizer.adamUpdate"), adam.getMessage());
     }
 }

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.finetune4j.kernels.CudaOptimizerUpdates;
 import org.finetune4j.kernels.parity.Parity.Tol;
 import org.finetune4j.tensor.Tensor;
-import org.finetune4j.tensor.cpu.CpuOptimizerUpdates;
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,13 +19,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * optimizer.cu through CudaOptimizerUpdates against CpuOptimizerUpdates on the host: several
  * steps of one parameter tensor with fresh seeded gradients, every flag combination, state
- * compared after every step. Tolerances from the kernel header: SGD exact; Adam exact up to
- * 1 ulp of pow in the float bias-correction factors, which moves each update by a few ulps of
- * the update (atol 1e-9 at lr 1e-3) and the values by rtol 5e-7.
+ * compared after every step, through the backend's OptimizerKernels as nn/optim calls them.
+ * Tolerance from the kernel header: exact (the step's scalars are derived once on the host;
+ * sqrtf and __fdiv_rn round correctly, as (float) Math.sqrt and / do).
  */
 class OptimizerUpdatesParityTest {
     private static final int STEPS = 4;
-    private static final Tol ADAM = Tol.of(1e-9, 5e-7);
     private static final int[] SIZES = {1, 7, 255, 256, 257, 4099};
 
     @BeforeEach                            // per test: each reports itself skipped, with why
@@ -75,11 +74,11 @@ class OptimizerUpdatesParityTest {
         for (int step = 0; step < STEPS; step++) {
             Tensor g = uniform(100 + step, -1f, 1f, n);
             boolean first = step == 0;
-            CpuOptimizerUpdates.sgdUpdate(p.data(), g.data(), buf.data(), n, lr, momentum,
-                    dampening, weightDecay, nesterov, first);
+            SgdStep s = new SgdStep(lr, momentum, (float) (1.0 - dampening), weightDecay,
+                    nesterov, first);
+            Parity.cpu().sgdUpdate(p, g, buf, s);
             int before = gp.version();
-            CudaOptimizerUpdates.sgdUpdate(gp, toGpu(g), gBuf, lr, momentum, dampening,
-                    weightDecay, nesterov, first);
+            Parity.gpu().sgdUpdate(gp, toGpu(g), gBuf, s);
             assertTrue(gp.version() > before, "sgdUpdate bumps p's version");
             String what = "sgd step " + step + " (momentum " + momentum + ", dampening "
                     + dampening + ", weightDecay " + weightDecay + ", nesterov " + nesterov + ")";
@@ -102,18 +101,17 @@ class OptimizerUpdatesParityTest {
         Tensor gvMax = toGpu(vMax);
         for (int step = 1; step <= STEPS; step++) {
             Tensor g = uniform(200 + step, -1f, 1f, n);
-            CpuOptimizerUpdates.adamUpdate(p.data(), g.data(), m.data(), v.data(), vMax.data(), n,
-                    lr, 0.9f, 0.999f, 1e-8f, weightDecay, step, amsgrad, decoupled);
+            AdamStep s = AdamStep.of(lr, 0.9, 0.999, 1e-8, weightDecay, step, decoupled);
+            Parity.cpu().adamUpdate(p, g, m, v, amsgrad ? vMax : null, s);
             int before = gm.version();
-            CudaOptimizerUpdates.adamUpdate(gp, toGpu(g), gm, gv, gvMax, lr, 0.9f, 0.999f, 1e-8f,
-                    weightDecay, step, amsgrad, decoupled);
+            Parity.gpu().adamUpdate(gp, toGpu(g), gm, gv, amsgrad ? gvMax : null, s);
             assertTrue(gm.version() > before, "adamUpdate bumps m's version");
             String what = "adam step " + step + " (weightDecay " + weightDecay + ", amsgrad "
                     + amsgrad + ", decoupled " + decoupled + ")";
-            assertClose(what + " p", p, gp, ADAM);
-            assertClose(what + " m", m, gm, ADAM);
-            assertClose(what + " v", v, gv, ADAM);
-            if (amsgrad) assertClose(what + " vMax", vMax, gvMax, ADAM);
+            assertClose(what + " p", p, gp, Tol.EXACT);
+            assertClose(what + " m", m, gm, Tol.EXACT);
+            assertClose(what + " v", v, gv, Tol.EXACT);
+            if (amsgrad) assertClose(what + " vMax", vMax, gvMax, Tol.EXACT);
         }
     }
 }

@@ -1,10 +1,8 @@
 package org.finetune4j.nn.optim;
 
 import java.util.List;
-import org.finetune4j.tensor.Device;
-import org.finetune4j.tensor.Shape;
 import org.finetune4j.tensor.Tensor;
-import org.finetune4j.tensor.backend.BinaryOp;
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
 
 /**
  * Adam as torch.optim.Adam in PyTorch 1.13
@@ -22,7 +20,8 @@ import org.finetune4j.tensor.backend.BinaryOp;
  * the ε̂ on uncorrected √v of the paper's faster variant). m, v, v̂ start at zero. State:
  * "exp_avg", "exp_avg_sq", plus "max_exp_avg_sq" with amsgrad. Arithmetic is float32 per
  * operation in PyTorch's order, with the scalar factors computed in double and rounded once, as
- * PyTorch computes them in Python.
+ * PyTorch computes them in Python (OptimizerKernels.AdamStep.of), in one fused pass per
+ * parameter on its backend (adamUpdate: a loop on the CPU, one kernel on CUDA, bit-identical).
  */
 public final class Adam implements Optimizer {
     /** β₁, β₂, ε and AMSGrad; {@link #defaults()} are PyTorch's. */
@@ -46,11 +45,6 @@ public final class Adam implements Optimizer {
     private final Options options;
     private final OptimizerState state;
     private final boolean decoupled;            // AdamW: decay w directly instead of via g
-    private final float beta1;                  // the options as float32 kernel operands; 1 − β
-    private final float beta2;                  // rounded once from double, as in PyTorch
-    private final float oneMinusBeta1;
-    private final float oneMinusBeta2;
-    private final float eps;
 
     public Adam(List<ParamGroup> groups, Options options) {
         this(groups, options, false, "Adam");
@@ -59,11 +53,6 @@ public final class Adam implements Optimizer {
     Adam(List<ParamGroup> groups, Options options, boolean decoupled, String name) {
         this.options = options;
         this.decoupled = decoupled;
-        this.beta1 = (float) options.beta1();
-        this.beta2 = (float) options.beta2();
-        this.oneMinusBeta1 = (float) (1 - options.beta1());
-        this.oneMinusBeta2 = (float) (1 - options.beta2());
-        this.eps = (float) options.eps();
         this.state = new OptimizerState(name, groups, options.amsgrad()
                 ? List.of("exp_avg", "exp_avg_sq", "max_exp_avg_sq")
                 : List.of("exp_avg", "exp_avg_sq"));
@@ -85,88 +74,11 @@ public final class Adam implements Optimizer {
             if (grad == null) continue;
             Tensor[] buffers = state.buffers(s);                  // each shaped like w
             long t = ++s.step;
-            double lr = state.lr(s.group);
-            double wd = state.weightDecay(s);
-            double stepSize = lr / (1 - Math.pow(options.beta1(), t));
-            double bc2Sqrt = Math.sqrt(1 - Math.pow(options.beta2(), t));
-            float l2 = decoupled ? 0f : (float) wd;
-            float decay = decoupled ? (float) (1 - lr * wd) : 1f;
+            AdamStep step = AdamStep.of(state.lr(s.group), options.beta1(), options.beta2(),
+                    options.eps(), state.weightDecay(s), t, decoupled);
             Tensor w = s.param.value();
-            Tensor vMax = options.amsgrad() ? buffers[2] : null;
-            if (w.device().kind() != Device.Kind.CPU) {
-                updateOnDevice(w, grad, buffers[0], buffers[1], vMax, l2, decay, (float) stepSize,
-                        (float) bc2Sqrt);
-            } else if (vMax != null) {
-                updateAmsgrad(w.data(), grad.data(), buffers[0].data(), buffers[1].data(),
-                        vMax.data(), l2, decay, (float) stepSize, (float) bc2Sqrt);
-                w.bumpVersion();
-            } else {
-                update(w.data(), grad.data(), buffers[0].data(), buffers[1].data(), l2, decay,
-                        (float) stepSize, (float) bc2Sqrt);
-                w.bumpVersion();
-            }
+            w.backend().adamUpdate(w, grad, buffers[0], buffers[1],
+                    options.amsgrad() ? buffers[2] : null, step);
         }
-    }
-
-    /** One pass over w; l2 = λ for Adam, decay = 1 − γλ for AdamW (each otherwise neutral). */
-    private void update(float[] w, float[] dw, float[] m, float[] v, float l2, float decay,
-                        float stepSize, float bc2Sqrt) {
-        for (int i = 0; i < w.length; i++) {
-            float wi = w[i];
-            float g = dw[i] + l2 * wi;
-            float mi = beta1 * m[i] + oneMinusBeta1 * g;
-            float vi = beta2 * v[i] + oneMinusBeta2 * (g * g);
-            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
-            // All loads before the stores: interleaved, C2 must allow for the arrays aliasing and
-            // stops vectorising (3.7 ms instead of 1.0 ms per step of 1M parameters).
-            m[i] = mi;
-            v[i] = vi;
-            w[i] = wi * decay - stepSize * (mi / denom);
-        }
-    }
-
-    /**
-     * As {@link #update}, normalising by v̂ = max(v̂, v). A loop of its own: with an amsgrad branch
-     * inside one loop, C2 stopped vectorising once both variants had run in a JVM (4.9 ms instead
-     * of 0.85 ms per step of 1M parameters).
-     */
-    private void updateAmsgrad(float[] w, float[] dw, float[] m, float[] v, float[] vMax,
-                               float l2, float decay, float stepSize, float bc2Sqrt) {
-        for (int i = 0; i < w.length; i++) {
-            float wi = w[i];
-            float g = dw[i] + l2 * wi;
-            float mi = beta1 * m[i] + oneMinusBeta1 * g;
-            float vi = beta2 * v[i] + oneMinusBeta2 * (g * g);
-            float vHat = Math.max(vMax[i], vi);                // NaN-propagating, as torch.maximum
-            float denom = (float) Math.sqrt(vHat) / bc2Sqrt + eps;
-            m[i] = mi;
-            v[i] = vi;
-            vMax[i] = vHat;
-            w[i] = wi * decay - stepSize * (mi / denom);
-        }
-    }
-
-    /**
-     * {@link #update} (vMax null) or {@link #updateAmsgrad} for any device: one tensor op per
-     * float32 operation of the loops, in their order, so the result equals the CPU's bit for bit
-     * where the device rounds as IEEE.
-     */
-    private void updateOnDevice(Tensor w, Tensor dw, Tensor m, Tensor v, Tensor vMax, float l2,
-                                float decay, float stepSize, float bc2Sqrt) {
-        Tensor g = dw.add(w.mul(l2));
-        Tensor mi = m.mul(beta1).add(g.mul(oneMinusBeta1));
-        Tensor vi = v.mul(beta2).add(g.mul(g).mul(oneMinusBeta2));
-        Tensor vUse = vi;
-        if (vMax != null) {
-            vUse = vMax.apply(BinaryOp.MAX, vi);               // NaN-propagating, as Math.max
-            vMax.copyFrom(vUse);
-        }
-        // No scalar division op: divide by a one-element tensor on w's device (× 1/bc2Sqrt
-        // would round differently from the loop's division).
-        Tensor bc2 = w.backend().full(Shape.SCALAR, bc2Sqrt);
-        Tensor denom = vUse.sqrt().div(bc2).add(eps);
-        m.copyFrom(mi);
-        v.copyFrom(vi);
-        w.copyFrom(w.mul(decay).sub(mi.div(denom).mul(stepSize)));
     }
 }

@@ -1,8 +1,8 @@
 package org.finetune4j.nn.optim;
 
 import java.util.List;
-import org.finetune4j.tensor.Device;
 import org.finetune4j.tensor.Tensor;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 
 /**
  * Stochastic gradient descent with momentum, as torch.optim.SGD in PyTorch 1.13
@@ -15,8 +15,8 @@ import org.finetune4j.tensor.Tensor;
  *   w ← w − γ·g
  * </pre>
  * State: "momentum_buffer" (only when μ ≠ 0). Arithmetic is float32, operation by operation in
- * PyTorch's order: one fused loop over the arrays on the CPU, the same operations as tensor ops
- * on other devices.
+ * PyTorch's order, in one fused pass per parameter on its backend (OptimizerKernels.sgdUpdate:
+ * a loop on the CPU, one kernel on CUDA, bit-identical).
  */
 public final class Sgd implements Optimizer {
     /** μ, τ and Nesterov; PyTorch's defaults are 0, 0, false. */
@@ -68,54 +68,17 @@ public final class Sgd implements Optimizer {
 
     @Override
     public void step() {
+        float mu = (float) options.momentum();
+        float oneMinusTau = (float) (1 - options.dampening());     // 1 − τ rounded once, as torch
         for (OptimizerState.Slot s : state.slots()) {
             Tensor grad = s.grad();
             if (grad == null) continue;
             boolean first = s.buffers == null;                   // then buf ← g, as PyTorch
             Tensor buf = options.momentum() == 0 ? null : state.buffers(s)[0];    // like w
             Tensor w = s.param.value();
-            float lr = (float) state.lr(s.group);
-            float wd = (float) state.weightDecay(s);
-            if (w.device().kind() == Device.Kind.CPU) {
-                update(w.data(), grad.data(), buf == null ? null : buf.data(), first, lr, wd);
-                w.bumpVersion();
-            } else {
-                updateOnDevice(w, grad, buf, first, lr, wd);
-            }
+            w.backend().sgdUpdate(w, grad, buf, new SgdStep((float) state.lr(s.group), mu,
+                    oneMinusTau, (float) state.weightDecay(s), options.nesterov(), first));
             s.step++;
         }
-    }
-
-    private void update(float[] w, float[] dw, float[] buf, boolean first, float lr, float wd) {
-        float mu = (float) options.momentum();
-        float oneMinusTau = (float) (1 - options.dampening());      // 1 − τ rounded once, as torch
-        boolean nesterov = options.nesterov();
-        for (int i = 0; i < w.length; i++) {
-            float wi = w[i];
-            float g = dw[i] + wd * wi;
-            if (buf != null) {
-                float b = first ? g : mu * buf[i] + oneMinusTau * g;
-                buf[i] = b;
-                g = nesterov ? g + mu * b : b;
-            }
-            w[i] = wi - lr * g;                     // all loads before the stores: Adam.update
-        }
-    }
-
-    /**
-     * {@link #update} for any device: one tensor op per float32 operation of the loop, in its
-     * order, so a device result equals the CPU's bit for bit where the device rounds as IEEE.
-     */
-    private void updateOnDevice(Tensor w, Tensor dw, Tensor buf, boolean first, float lr,
-                                float wd) {
-        float mu = (float) options.momentum();
-        float oneMinusTau = (float) (1 - options.dampening());
-        Tensor g = dw.add(w.mul(wd));
-        if (buf != null) {
-            Tensor b = first ? g : buf.mul(mu).add(g.mul(oneMinusTau));
-            buf.copyFrom(b);
-            g = options.nesterov() ? g.add(b.mul(mu)) : b;
-        }
-        w.copyFrom(w.sub(g.mul(lr)));
     }
 }

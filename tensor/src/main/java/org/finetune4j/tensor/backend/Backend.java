@@ -8,7 +8,8 @@ import org.finetune4j.tensor.Device;
  * through tensors of their own device only; mixing devices is an error that names both.
  */
 public interface Backend extends MemoryKernels, ElementwiseKernels, MovementKernels, ReductionKernels,
-        LinalgKernels, ConvKernels, PoolKernels, NormKernels, LossKernels, FusedKernels {
+        LinalgKernels, ConvKernels, PoolKernels, NormKernels, LossKernels, FusedKernels,
+        OptimizerKernels {
 
     Device device();
 

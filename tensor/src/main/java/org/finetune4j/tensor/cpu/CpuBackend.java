@@ -8,6 +8,8 @@ import org.finetune4j.tensor.Tensor;
 import org.finetune4j.tensor.backend.Backend;
 import org.finetune4j.tensor.backend.BinaryOp;
 import org.finetune4j.tensor.backend.Conv2dGeometry;
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 import org.finetune4j.tensor.backend.Pool2dGeometry;
 import org.finetune4j.tensor.backend.ReduceOp;
 import org.finetune4j.tensor.backend.ScalarOp;
@@ -539,5 +541,39 @@ public final class CpuBackend implements Backend {
     public Tensor[] gatedBlendBackward(Tensor dy, Tensor g, Tensor a, Tensor b, boolean needG,
                                        boolean needA, boolean needB) {
         return CpuLosses.gatedBlendBackward(dy, g, a, b, needG, needA, needB);
+    }
+
+    // ---------------------------------------------------------------- optimizer steps
+
+    @Override
+    public void sgdUpdate(Tensor p, Tensor grad, Tensor buf, SgdStep step) {
+        String op = "sgdUpdate";
+        float[] b = step.momentum() == 0f ? null : a(sameSize(op, p, buf, "momentum buffer"));
+        CpuOptimizerUpdates.sgdUpdate(a(p), a(sameSize(op, p, grad, "gradient")), b, p.size(),
+                step);
+        p.bumpVersion();
+        if (b != null) buf.bumpVersion();
+    }
+
+    @Override
+    public void adamUpdate(Tensor p, Tensor grad, Tensor m, Tensor v, Tensor vMax, AdamStep step) {
+        String op = "adamUpdate";
+        CpuOptimizerUpdates.adamUpdate(a(p), a(sameSize(op, p, grad, "gradient")),
+                a(sameSize(op, p, m, "exp_avg")), a(sameSize(op, p, v, "exp_avg_sq")),
+                vMax == null ? null : a(sameSize(op, p, vMax, "max_exp_avg_sq")), p.size(), step);
+        p.bumpVersion();
+        m.bumpVersion();
+        v.bumpVersion();
+        if (vMax != null) vMax.bumpVersion();
+    }
+
+    /** t, once it is known to hold as many values as the parameter p. */
+    private static Tensor sameSize(String op, Tensor p, Tensor t, String what) {
+        if (t == null) throw new IllegalArgumentException(op + ": " + what + " is null");
+        if (t.size() != p.size()) {
+            throw new IllegalArgumentException(op + ": " + what + " " + t.shape()
+                    + " does not match the parameter " + p.shape());
+        }
+        return t;
     }
 }

@@ -1,78 +1,92 @@
 package org.finetune4j.tensor.cpu;
 
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
+
 /**
- * CPU twin of optimizer.cu: one pass of SGD or Adam/AdamW over a parameter array, PyTorch 1.13
- * semantics as nn/optim Sgd, Adam and AdamW (torch.optim.SGD, Adam, AdamW). p, g and every state
- * array: (n). Float32 per operation in PyTorch's order; the scalar factors (1 − τ, 1 − β, bias
- * corrections, 1 − γλ) in double from the float arguments, rounded once. Sequential, so
- * deterministic. The hyper-parameters are floats, as the kernel's, so a double β that is not a
- * float (0.9) gives factors that may differ by 1 ulp from nn/optim's, which round from double.
+ * CPU twin of optimizer.cu and the CPU path of nn/optim Sgd, Adam and AdamW (through
+ * CpuBackend): one pass over a parameter array, PyTorch 1.13 semantics (torch.optim.SGD, Adam,
+ * AdamW), float32 per operation in PyTorch's order with the step's scalars as OptimizerKernels
+ * derives them. Sequential, so deterministic. p, g and every state array: (n).
  */
 public final class CpuOptimizerUpdates {
     private CpuOptimizerUpdates() {}
 
-    /**
-     * g ← ∇ + λw;  μ ≠ 0: b ← g when firstStep, else μ·b + (1 − τ)·g;  g ← g + μ·b (nesterov)
-     * or b;  w ← w − γ·g. buf (n) may be null when momentum is 0.
-     */
-    public static void sgdUpdate(float[] p, float[] g, float[] buf, int n, float lr,
-                                 float momentum, float dampening, float weightDecay,
-                                 boolean nesterov, boolean firstStep) {
+    /** OptimizerKernels.SgdStep's update; buf (n) may be null when momentum is 0. */
+    public static void sgdUpdate(float[] p, float[] g, float[] buf, int n, SgdStep s) {
         String kernel = "optimizer.sgdUpdate";
         ArraySizes.require(kernel, "p", p, n);
         ArraySizes.require(kernel, "g", g, n);
-        if (momentum != 0f) ArraySizes.require(kernel, "buf", buf, n);
-        float oneMinusTau = (float) (1.0 - dampening);
+        float mu = s.momentum(), oneMinusTau = s.oneMinusDampening(), lr = s.lr();
+        float wd = s.weightDecay();
+        boolean first = s.first(), nesterov = s.nesterov();
+        if (mu == 0f) {
+            for (int i = 0; i < n; i++) p[i] = p[i] - lr * (g[i] + wd * p[i]);
+            return;
+        }
+        ArraySizes.require(kernel, "buf", buf, n);
         for (int i = 0; i < n; i++) {
             float wi = p[i];
-            float gi = g[i] + weightDecay * wi;
-            if (momentum != 0f) {
-                float b = firstStep ? gi : momentum * buf[i] + oneMinusTau * gi;
-                buf[i] = b;
-                gi = nesterov ? gi + momentum * b : b;
-            }
-            p[i] = wi - lr * gi;
+            float gi = g[i] + wd * wi;
+            float b = first ? gi : mu * buf[i] + oneMinusTau * gi;
+            buf[i] = b;
+            gi = nesterov ? gi + mu * b : b;
+            p[i] = wi - lr * gi;                        // all loads before the stores: adam
         }
     }
 
-    /**
-     * Adam (decoupled false): g ← ∇ + λw. AdamW (decoupled true): w ← (1 − γλ)·w instead.
-     * m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  amsgrad: v̂ ← max(v̂, v) replaces v below;
-     * w ← w − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).  step = t ≥ 1; vMax may be null unless
-     * amsgrad.
-     */
+    /** OptimizerKernels.AdamStep's update; vMax (n) is the amsgrad state, null without it. */
     public static void adamUpdate(float[] p, float[] g, float[] m, float[] v, float[] vMax, int n,
-                                  float lr, float beta1, float beta2, float eps,
-                                  float weightDecay, int step, boolean amsgrad,
-                                  boolean decoupled) {
+                                  AdamStep s) {
         String kernel = "optimizer.adamUpdate";
         ArraySizes.require(kernel, "p", p, n);
         ArraySizes.require(kernel, "g", g, n);
         ArraySizes.require(kernel, "m", m, n);
         ArraySizes.require(kernel, "v", v, n);
-        if (amsgrad) ArraySizes.require(kernel, "vMax", vMax, n);
-        if (step < 1) {
-            throw new IllegalArgumentException(kernel + ": step must be >= 1, got " + step);
+        if (vMax != null) {
+            ArraySizes.require(kernel, "vMax", vMax, n);
+            adamAmsgrad(p, g, m, v, vMax, n, s);
+            return;
         }
-        float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
-        float bc2Sqrt = (float) Math.sqrt(1 - Math.pow(beta2, step));
-        float oneMinusBeta1 = (float) (1.0 - beta1);
-        float oneMinusBeta2 = (float) (1.0 - beta2);
-        float l2 = decoupled ? 0f : weightDecay;
-        float decay = decoupled ? (float) (1.0 - (double) lr * weightDecay) : 1f;
+        float beta1 = s.beta1(), oneMinusBeta1 = s.oneMinusBeta1();
+        float beta2 = s.beta2(), oneMinusBeta2 = s.oneMinusBeta2();
+        float l2 = s.l2(), decay = s.decay(), stepSize = s.stepSize(), bc2Sqrt = s.bc2Sqrt();
+        float eps = s.eps();
         for (int i = 0; i < n; i++) {
             float wi = p[i];
             float gi = g[i] + l2 * wi;
             float mi = beta1 * m[i] + oneMinusBeta1 * gi;
             float vi = beta2 * v[i] + oneMinusBeta2 * (gi * gi);
-            float vUse = vi;
-            if (amsgrad) {
-                vUse = Math.max(vMax[i], vi);                  // NaN-propagating, as torch.maximum
-                vMax[i] = vUse;
-            }
-            float denom = (float) Math.sqrt(vUse) / bc2Sqrt + eps;
+            float denom = (float) Math.sqrt(vi) / bc2Sqrt + eps;
+            // All loads before the stores: interleaved, C2 must allow for the arrays aliasing and
+            // stops vectorising (3.7 ms instead of 1.0 ms per step of 1M parameters).
             m[i] = mi;
             v[i] = vi;
+            p[i] = wi * decay - stepSize * (mi / denom);
+        }
+    }
+
+    /**
+     * As adamUpdate, normalising by v̂ = max(v̂, v). A loop of its own: with an amsgrad branch
+     * inside one loop, C2 stopped vectorising once both variants had run in a JVM (4.9 ms instead
+     * of 0.85 ms per step of 1M parameters).
+     */
+    private static void adamAmsgrad(float[] p, float[] g, float[] m, float[] v, float[] vMax,
+                                    int n, AdamStep s) {
+        float beta1 = s.beta1(), oneMinusBeta1 = s.oneMinusBeta1();
+        float beta2 = s.beta2(), oneMinusBeta2 = s.oneMinusBeta2();
+        float l2 = s.l2(), decay = s.decay(), stepSize = s.stepSize(), bc2Sqrt = s.bc2Sqrt();
+        float eps = s.eps();
+        for (int i = 0; i < n; i++) {
+            float wi = p[i];
+            float gi = g[i] + l2 * wi;
+            float mi = beta1 * m[i] + oneMinusBeta1 * gi;
+            float vi = beta2 * v[i] + oneMinusBeta2 * (gi * gi);
+            float vHat = Math.max(vMax[i], vi);                 // NaN-propagating, as torch.maximum
+            float denom = (float) Math.sqrt(vHat) / bc2Sqrt + eps;
+            m[i] = mi;
+            v[i] = vi;
+            vMax[i] = vHat;
             p[i] = wi * decay - stepSize * (mi / denom);
         }
     }

@@ -3,12 +3,15 @@ package org.finetune4j.tensor.cpu;
 import static org.finetune4j.tensor.cpu.KernelTestKit.assertBitIdentical;
 import static org.finetune4j.tensor.cpu.KernelTestKit.uniform;
 
+import org.finetune4j.tensor.backend.OptimizerKernels.AdamStep;
+import org.finetune4j.tensor.backend.OptimizerKernels.SgdStep;
 import org.junit.jupiter.api.Test;
 
 /**
  * CpuOptimizerUpdates against a transcription of PyTorch 1.13's _single_tensor_sgd/_adam/_adamw:
  * whole-array ops one after another, each rounded to float, with Python's double scalars taken
- * as the double values of the float arguments. Four steps, every flag combination, bit-exact.
+ * as the double values of the float arguments (AdamStep.of derives its scalars from those
+ * doubles, as nn/optim does). Four steps, every flag combination, bit-exact.
  */
 class CpuOptimizerUpdatesTest {
     private static final int N = 37;
@@ -27,8 +30,8 @@ class CpuOptimizerUpdatesTest {
                         float[] buf = new float[N], refBuf = null;
                         for (int t = 1; t <= STEPS; t++) {
                             float[] grad = uniform(100 + t, N, -1, 1);
-                            CpuOptimizerUpdates.sgdUpdate(p, grad, buf, N, lr, mu, damp, wd,
-                                    nesterov, t == 1);
+                            CpuOptimizerUpdates.sgdUpdate(p, grad, buf, N, new SgdStep(lr, mu,
+                                    (float) (1.0 - (double) damp), wd, nesterov, t == 1));
                             // torch: d_p = grad.add(param, alpha=wd)
                             float[] dp = new float[N];
                             for (int i = 0; i < N; i++) dp[i] = grad[i] + wd * ref[i];
@@ -74,8 +77,8 @@ class CpuOptimizerUpdatesTest {
                     for (int t = 1; t <= STEPS; t++) {
                         float[] grad = uniform(200 + t, N, -1, 1);
                         if (t == 3) grad[5] = 0f;                    // a zero gradient too
-                        CpuOptimizerUpdates.adamUpdate(p, grad, m, v, vMax, N, lr, beta1, beta2,
-                                eps, wd, t, amsgrad, decoupled);
+                        CpuOptimizerUpdates.adamUpdate(p, grad, m, v, amsgrad ? vMax : null, N,
+                                AdamStep.of(lr, beta1, beta2, eps, wd, t, decoupled));
                         transcribeAdamStep(ref, grad, rm, rv, rMax, lr, beta1, beta2, eps, wd, t,
                                 amsgrad, decoupled);
                         assertBitIdentical(what + " step " + t + " param", ref, p);
