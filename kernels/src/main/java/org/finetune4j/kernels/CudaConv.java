@@ -78,6 +78,7 @@ public final class CudaConv implements ConvKernels {
     @Override
     public Tensor conv2dBackwardInput(Tensor dy, Tensor w, Conv2dGeometry g) {
         checkConvOutput(dy, g);
+        checkWeight(w, g);
         int p = g.outH() * g.outW(), kG = g.cInG() * g.kH() * g.kW(), cOutG = g.cOutG();
         long inSize = (long) g.cIn() * g.h() * g.w(), outSize = (long) g.cOut() * p;
         long colSize = (long) g.cIn() * g.kH() * g.kW() * p;
@@ -106,6 +107,7 @@ public final class CudaConv implements ConvKernels {
     @Override
     public Tensor conv2dBackwardWeight(Tensor x, Tensor dy, Conv2dGeometry g) {
         checkConvOutput(dy, g);
+        checkInput(x, g);
         int p = g.outH() * g.outW(), kG = g.cInG() * g.kH() * g.kW(), cOutG = g.cOutG();
         int wSize = g.weightSize();                                   // (cOut, cInG, kH, kW)
         long inSize = (long) g.cIn() * g.h() * g.w(), outSize = (long) g.cOut() * p;
@@ -273,16 +275,24 @@ public final class CudaConv implements ConvKernels {
     }
 
     static void checkConv(Tensor x, Tensor w, Conv2dGeometry g) {
+        checkInput(x, g);
+        checkWeight(w, g);
+    }
+
+    static void checkInput(Tensor x, Conv2dGeometry g) {
         int[] xs = {g.n(), g.cIn(), g.h(), g.w()};
-        int[] ws = {g.cOut(), g.cInG(), g.kH(), g.kW()};
         if (!Arrays.equals(x.dims(), xs)) {
             throw new IllegalArgumentException("conv2d: input " + x.shape()
                     + " does not match geometry " + Arrays.toString(xs));
         }
+    }
+
+    static void checkWeight(Tensor w, Conv2dGeometry g) {
+        int[] ws = {g.cOut(), g.cInG(), g.kH(), g.kW()};
         if (!Arrays.equals(w.dims(), ws)) {
             throw new IllegalArgumentException("conv2d: weight " + w.shape() + " must be "
-                    + Arrays.toString(ws) + " for input " + x.shape() + " with groups="
-                    + g.groups());
+                    + Arrays.toString(ws) + " for input (" + g.n() + ", " + g.cIn() + ", "
+                    + g.h() + ", " + g.w() + ") with groups=" + g.groups());
         }
     }
 

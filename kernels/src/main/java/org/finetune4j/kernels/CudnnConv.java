@@ -2,6 +2,7 @@ package org.finetune4j.kernels;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
 import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgo;
@@ -60,10 +61,10 @@ public final class CudnnConv implements ConvKernels {
 
     @Override
     public Tensor conv2dForward(Tensor x, Tensor w, Tensor bias, Conv2dGeometry g) {
-        Plan plan = plan(g);
-        if (plan.forward == NONE) return fallback.conv2dForward(x, w, bias, g);
         CudaConv.checkConv(x, w, g);
         CudaConv.checkBias(bias, g);
+        Plan plan = plan(g);
+        if (plan.forward == NONE) return fallback.conv2dForward(x, w, bias, g);
         String op = "conv2d";
         Tensor y = CudaTensors.empty(ctx, Shape.of(g.n(), g.cOut(), g.outH(), g.outW()));
         Pointer xp = CudaTensors.ptr(ctx, x, op, "input");
@@ -86,9 +87,10 @@ public final class CudnnConv implements ConvKernels {
 
     @Override
     public Tensor conv2dBackwardInput(Tensor dy, Tensor w, Conv2dGeometry g) {
+        CudaConv.checkConvOutput(dy, g);
+        CudaConv.checkWeight(w, g);
         Plan plan = plan(g);
         if (plan.data == NONE) return fallback.conv2dBackwardInput(dy, w, g);
-        CudaConv.checkConvOutput(dy, g);
         String op = "conv2dBackwardInput";
         Tensor dx = CudaTensors.empty(ctx, Shape.of(g.n(), g.cIn(), g.h(), g.w()));
         Pointer wp = CudaTensors.ptr(ctx, w, op, "weight");
@@ -106,9 +108,10 @@ public final class CudnnConv implements ConvKernels {
 
     @Override
     public Tensor conv2dBackwardWeight(Tensor x, Tensor dy, Conv2dGeometry g) {
+        CudaConv.checkConvOutput(dy, g);
+        CudaConv.checkInput(x, g);
         Plan plan = plan(g);
         if (plan.filter == NONE) return fallback.conv2dBackwardWeight(x, dy, g);
-        CudaConv.checkConvOutput(dy, g);
         String op = "conv2dBackwardWeight";
         Tensor dw = CudaTensors.empty(ctx, Shape.of(g.cOut(), g.cInG(), g.kH(), g.kW()));
         Pointer xp = CudaTensors.ptr(ctx, x, op, "input");
@@ -161,6 +164,9 @@ public final class CudnnConv implements ConvKernels {
         }
     }
 
+    /** One entry of cuDNN's ranked list, whichever direction's perf struct it came from. */
+    private record Ranked(int algo, int status, long memory, int determinism) {}
+
     private int pickForward(Conv2dGeometry g) {
         int count = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT;
         cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[count];
@@ -168,11 +174,13 @@ public final class CudnnConv implements ConvKernels {
         int[] returned = new int[1];
         JCudnn.cudnnGetConvolutionForwardAlgorithm_v7(dnn.handle(), input(g), filter(g), conv(g),
                 output(g), count, returned, perf);
-        for (int i = 0; i < returned[0]; i++) {                  // best first
-            cudnnConvolutionFwdAlgoPerf p = perf[i];
-            if (admissible(p.status, p.memory, true) && dotProductForward(p.algo)) return p.algo;
+        Ranked[] ranked = new Ranked[returned[0]];
+        for (int i = 0; i < ranked.length; i++) {
+            // The forward pass is deterministic whatever cuDNN reports: no accumulation races.
+            ranked[i] = new Ranked(perf[i].algo, perf[i].status, perf[i].memory,
+                    cudnnDeterminism.CUDNN_DETERMINISTIC);
         }
-        return NONE;
+        return firstAdmissible(ranked, CudnnConv::dotProductForward);
     }
 
     private int pickData(Conv2dGeometry g) {
@@ -182,14 +190,12 @@ public final class CudnnConv implements ConvKernels {
         int[] returned = new int[1];
         JCudnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(dnn.handle(), filter(g), output(g),
                 conv(g), input(g), count, returned, perf);
-        for (int i = 0; i < returned[0]; i++) {
-            cudnnConvolutionBwdDataAlgoPerf p = perf[i];
-            boolean deterministic = p.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC;
-            if (admissible(p.status, p.memory, deterministic) && dotProductData(p.algo)) {
-                return p.algo;
-            }
+        Ranked[] ranked = new Ranked[returned[0]];
+        for (int i = 0; i < ranked.length; i++) {
+            ranked[i] = new Ranked(perf[i].algo, perf[i].status, perf[i].memory,
+                    perf[i].determinism);
         }
-        return NONE;
+        return firstAdmissible(ranked, CudnnConv::dotProductData);
     }
 
     private int pickFilter(Conv2dGeometry g) {
@@ -199,11 +205,20 @@ public final class CudnnConv implements ConvKernels {
         int[] returned = new int[1];
         JCudnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(dnn.handle(), input(g), output(g),
                 conv(g), filter(g), count, returned, perf);
-        for (int i = 0; i < returned[0]; i++) {
-            cudnnConvolutionBwdFilterAlgoPerf p = perf[i];
-            boolean deterministic = p.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC;
-            if (admissible(p.status, p.memory, deterministic) && dotProductFilter(p.algo)) {
-                return p.algo;
+        Ranked[] ranked = new Ranked[returned[0]];
+        for (int i = 0; i < ranked.length; i++) {
+            ranked[i] = new Ranked(perf[i].algo, perf[i].status, perf[i].memory,
+                    perf[i].determinism);
+        }
+        return firstAdmissible(ranked, CudnnConv::dotProductFilter);
+    }
+
+    /** The best-ranked admissible dot-product algorithm, or NONE. */
+    private static int firstAdmissible(Ranked[] ranked, IntPredicate dotProduct) {
+        for (Ranked r : ranked) {                                   // best first
+            boolean deterministic = r.determinism == cudnnDeterminism.CUDNN_DETERMINISTIC;
+            if (admissible(r.status, r.memory, deterministic) && dotProduct.test(r.algo)) {
+                return r.algo;
             }
         }
         return NONE;

@@ -59,9 +59,9 @@ public final class CudnnNorm implements NormKernels {
         boolean update = runningMean != null || runningVar != null;
         CudaStorage meanScratch = update && runningMean == null ? zeros(c) : null;
         CudaStorage varScratch = update && runningVar == null ? zeros(c) : null;
-        Pointer rm = !update ? null : runningMean != null
+        Pointer rm = !update ? new Pointer() : runningMean != null        // new Pointer(): NULL
                 ? CudaTensors.ptr(ctx, runningMean, op, "runningMean") : meanScratch.pointer();
-        Pointer rv = !update ? null : runningVar != null
+        Pointer rv = !update ? new Pointer() : runningVar != null
                 ? CudaTensors.ptr(ctx, runningVar, op, "runningVar") : varScratch.pointer();
         cudnnTensorDescriptor xd = data(x);
         synchronized (dnn.lock()) {
