@@ -124,12 +124,6 @@ final class CudnnSession {
                         k.strideH, k.strideW)));
     }
 
-    /** Descriptors held: tensors, filters, convolutions, pooling windows. */
-    String describe() {
-        return "cuDNN descriptors: " + tensors.size() + " tensor, " + filters.size() + " filter, "
-                + convolutions.size() + " convolution, " + pools.size() + " pooling";
-    }
-
     private interface Creator<D> {
         int create(D descriptor);
     }
